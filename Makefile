@@ -1,0 +1,50 @@
+# nmsweep — build, test and run. Every target installs what it needs first (`deps`), so the
+# README's two commands work on a fresh Debian 12 machine with the Swift toolchain.
+#
+# NMSWEEP_MARCH selects the vector ISA of the build: `native` (default, this CPU) or a portable
+# target such as `x86-64-v3` (what docker images use). See Package.swift.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+export NMSWEEP_MARCH ?= native
+
+# System packages the build, the tests and the benchmarks need.
+APT_PACKAGES := pkg-config libzmq3-dev libpq-dev postgresql libopenblas-dev
+
+BIN := .build/$(CONFIG)
+
+.PHONY: all deps build test run bench-gemm bench-svd clean
+
+all: build
+
+## deps: install missing system packages (apt-get only when something is missing).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing" $$missing; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	else echo "deps: all system packages present"; fi
+
+## build: release binaries for this CPU's vector ISA.
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+## test: the whole test suite, in release (numeric kernels are ~500x slower in debug).
+test: deps
+	$(SWIFT) test -c $(CONFIG)
+
+## run: the main job (a compute-core demo until the coordinator exists).
+run: build
+	$(BIN)/nmsweep demo
+
+bench-gemm: build
+	$(BIN)/nmsweep-bench gemm
+
+bench-svd: build
+	$(BIN)/nmsweep-bench svd
+
+clean:
+	rm -rf .build

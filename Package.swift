@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+//
+// nmsweep: a distributed sweep coordinator for Noisy Model Learning studies.
+// Layout and the reasons for it: ../shared/DESIGN.md and docs/architecture.md.
+
+import Foundation
+import PackageDescription
+
+/// The vector ISA the numeric code is compiled for.
+///
+/// `native` (the default) targets the build machine's CPU (AVX-512 on Zen 4, AVX2+FMA elsewhere).
+/// Portable images set `NMSWEEP_MARCH=x86-64-v3` (AVX2+FMA, any x86-64 CPU since 2015). Without
+/// an explicit target, `SIMD16<Float>.addingProduct` lowers to per-lane library calls and the
+/// compute core runs below 1 GFLOP/s, so there is no "generic" setting.
+let march = ProcessInfo.processInfo.environment["NMSWEEP_MARCH"] ?? "native"
+
+let swiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=\(march)"]),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+var targets: [Target] = [
+    // C libraries: a module map and a shim header each, nothing else.
+    .systemLibrary(
+        name: "CZeroMQ", pkgConfig: "libzmq",
+        providers: [.apt(["libzmq3-dev"])]),
+    .systemLibrary(
+        name: "CLibPQ", pkgConfig: "libpq",
+        providers: [.apt(["libpq-dev"])]),
+    // OpenBLAS / LAPACK: the yardstick of the benchmarks, linked into nmsweep-bench alone.
+    .systemLibrary(
+        name: "COpenBLAS", pkgConfig: "openblas",
+        providers: [.apt(["libopenblas-dev"])]),
+
+    // Libraries.
+    .target(name: "NoisyCore"),
+    .target(name: "SweepKit", dependencies: ["NoisyCore"]),
+    .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+    .target(name: "Postgres", dependencies: ["CLibPQ"]),
+    .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
+    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", logging]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", logging]),
+
+    // Executables: parse arguments, wire services, exit codes.
+    .executableTarget(
+        name: "nmsweep-coordinator",
+        dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", argumentParser, logging]),
+    .executableTarget(
+        name: "nmsweep-worker",
+        dependencies: ["SweepWorker", "SweepKit", argumentParser, logging]),
+    .executableTarget(
+        name: "nmsweep",
+        dependencies: ["NoisyCore", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", argumentParser, logging]),
+    .executableTarget(
+        name: "nmsweep-bench",
+        dependencies: ["NoisyCore", "COpenBLAS", "Postgres", "SweepStore", argumentParser]),
+
+    // Tests.
+    .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
+    .testTarget(name: "NoisyCoreTests", dependencies: ["NoisyCore", "TestSupport"]),
+    .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "TestSupport"]),
+    .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+    .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+]
+
+for index in targets.indices where targets[index].type != .system {
+    targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
+}
+
+let package = Package(
+    name: "nmsweep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nmsweep-coordinator", targets: ["nmsweep-coordinator"]),
+        .executable(name: "nmsweep-worker", targets: ["nmsweep-worker"]),
+        .executable(name: "nmsweep", targets: ["nmsweep"]),
+        .executable(name: "nmsweep-bench", targets: ["nmsweep-bench"]),
+        .library(name: "NoisyCore", targets: ["NoisyCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nmsweep-bench",
+        abstract: "Benchmarks of nmsweep against yardsticks measured in the same run.",
+        subcommands: [GEMMBenchmark.self, SVDBenchmark.self])
+}

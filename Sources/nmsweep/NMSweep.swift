@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct NMSweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nmsweep",
+        abstract: "Noisy Model Learning sweeps: run cells, tune embeddings, query results.",
+        subcommands: [DemoCommand.self])
+}

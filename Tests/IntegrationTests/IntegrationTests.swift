@@ -1,0 +1,3 @@
+import Testing
+
+// Multi-process tests (real coordinator, workers, PostgreSQL) arrive with issue 5.

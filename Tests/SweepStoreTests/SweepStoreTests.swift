@@ -1,0 +1,8 @@
+import SweepStore
+import Testing
+
+@Suite struct SweepStoreTests {
+    @Test func moduleLinks() {
+        #expect(String(describing: SweepStore.self) == "SweepStore")
+    }
+}

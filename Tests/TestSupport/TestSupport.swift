@@ -1,0 +1,4 @@
+public import NoisyCore
+
+/// Helpers shared by the test targets.
+public enum TestSupport {}
