@@ -71,7 +71,7 @@ public struct Matrix: Sendable {
 
     /// The transpose, as a new matrix.
     public var transposed: Matrix {
-        var result = Matrix(rows: cols, cols: rows)
+        let result = Matrix(rows: cols, cols: rows)
         let source = storage.pointer
         let target = result.storage.pointer
         // Blocked so both sides stay in cache for large matrices.
