@@ -1,0 +1,144 @@
+/// One cell of a study: everything that determines its result, and nothing else.
+///
+/// A spec is a plain value: the coordinator hashes its canonical JSON into the cell key, ships it
+/// to a worker, and the worker's ``CellRunner`` turns it into a result. Two specs that compare
+/// equal produce bitwise identical results on any machine.
+public enum CellSpec: Codable, Hashable, Sendable {
+    /// Pre-train the extractor on noisy source labels; produces a model artifact.
+    case pretrain(PretrainSpec)
+    /// Tune a probe on a downstream task's features and measure it; depends on a model
+    /// (or, in black-box mode, on feature files).
+    case evaluate(EvaluateSpec)
+}
+
+/// The optimiser of pre-training.
+public enum PretrainOptimizer: String, Codable, Hashable, Sendable, CaseIterable {
+    case sgd
+    case adamw
+}
+
+/// Pre-training of the small CNN of PAPER.md on Fashion-MNIST train with symmetric label noise.
+public struct PretrainSpec: Codable, Hashable, Sendable {
+    /// Fraction of source labels replaced, in [0, 1).
+    public var noiseRatio: Double
+    /// Seed of the noise, the initialisation and the batch order.
+    public var seed: UInt64
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: PretrainOptimizer
+    public var learningRate: Double
+    /// SGD momentum (ignored by AdamW).
+    public var momentum: Double
+    public var weightDecay: Double
+    /// Output channels of the first and second 3×3 convolutions.
+    public var conv1Channels: Int
+    public var conv2Channels: Int
+    /// Dimension D of the feature (penultimate) layer.
+    public var featureDimension: Int
+    /// Use only the first this-many source images (after a seeded shuffle); `nil` = all 60,000.
+    public var sourceSamples: Int?
+
+    public init(
+        noiseRatio: Double, seed: UInt64, epochs: Int = 4, batchSize: Int = 128,
+        optimizer: PretrainOptimizer = .sgd, learningRate: Double = 0.05, momentum: Double = 0.9,
+        weightDecay: Double = 5e-4, conv1Channels: Int = 16, conv2Channels: Int = 32,
+        featureDimension: Int = 128, sourceSamples: Int? = nil
+    ) {
+        self.noiseRatio = noiseRatio
+        self.seed = seed
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        self.conv1Channels = conv1Channels
+        self.conv2Channels = conv2Channels
+        self.featureDimension = featureDimension
+        self.sourceSamples = sourceSamples
+    }
+}
+
+/// The three tuning methods of PAPER.md.
+public enum TuningMethod: String, Codable, Hashable, Sendable, CaseIterable {
+    /// A linear head on the frozen features.
+    case lp
+    /// A residual MLP on the features, then a linear head; cross-entropy only.
+    case mlp
+    /// The MLP with NMTune's consistency, singular-value and covariance terms.
+    case nmtune
+}
+
+/// Hyper-parameters of a tuning method; ``defaults(for:)`` is the authors' recipe.
+public struct TuningHyperparameters: Codable, Hashable, Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var weightDecay: Double
+    /// Linear warm-up steps before the cosine decay (0 in the recipe).
+    public var warmupSteps: Int
+    /// Width of g's hidden layer as a multiple of D (4 in the recipe).
+    public var hiddenMultiplier: Int
+    /// NMTune's loss weights and the number of dominant singular values.
+    public var consistencyWeight: Double
+    public var singularWeight: Double
+    public var covarianceWeight: Double
+    public var topK: Int
+
+    /// The authors' recipe for `method` (PAPER.md, "The tuning methods").
+    public static func defaults(for method: TuningMethod) -> TuningHyperparameters {
+        TuningHyperparameters(
+            epochs: 30, batchSize: 64, learningRate: method == .lp ? 0.01 : 1e-3, weightDecay: 1e-4,
+            warmupSteps: 0, hiddenMultiplier: 4, consistencyWeight: 1.0, singularWeight: 0.001,
+            covarianceWeight: 0.04, topK: 5)
+    }
+}
+
+/// Where an evaluate cell's features come from.
+public enum FeatureSource: Codable, Hashable, Sendable {
+    /// Extract them with the model that this pre-training produces.
+    case pretrained(PretrainSpec)
+    /// Read them from NPY files made by any outside model (black-box mode).
+    case files(FeatureFiles)
+}
+
+/// NPY files of one black-box feature set: features (float32, N×D) and labels per split.
+public struct FeatureFiles: Codable, Hashable, Sendable {
+    public var trainFeatures: String
+    public var trainLabels: String
+    public var testFeatures: String
+    public var testLabels: String
+    /// SHA-256 of the four files' contents, in the order above, so a changed file is a new cell.
+    public var sha256: [String]
+
+    public init(trainFeatures: String, trainLabels: String, testFeatures: String, testLabels: String, sha256: [String]) {
+        self.trainFeatures = trainFeatures
+        self.trainLabels = trainLabels
+        self.testFeatures = testFeatures
+        self.testLabels = testLabels
+        self.sha256 = sha256
+    }
+}
+
+/// Tuning and measurement of one method on one downstream task.
+public struct EvaluateSpec: Codable, Hashable, Sendable {
+    /// The noise ratio of the features' pre-training (for reports; black-box grids name it).
+    public var noiseRatio: Double
+    /// The downstream task, e.g. `"fmnist"` or `"mnist5k->digits"`.
+    public var task: String
+    public var method: TuningMethod
+    /// Seed of the task split, the probe's initialisation and the batch order.
+    public var seed: UInt64
+    public var hyperparameters: TuningHyperparameters
+    public var features: FeatureSource
+
+    public init(noiseRatio: Double, task: String, method: TuningMethod, seed: UInt64,
+                hyperparameters: TuningHyperparameters? = nil, features: FeatureSource) {
+        self.noiseRatio = noiseRatio
+        self.task = task
+        self.method = method
+        self.seed = seed
+        self.hyperparameters = hyperparameters ?? .defaults(for: method)
+        self.features = features
+    }
+}
