@@ -38,7 +38,7 @@ var targets: [Target] = [
 
     // Libraries.
     .target(name: "NoisyCore"),
-    .target(name: "SweepKit", dependencies: ["NoisyCore"]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
@@ -63,6 +63,7 @@ var targets: [Target] = [
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
     .testTarget(name: "NoisyCoreTests", dependencies: ["NoisyCore", "TestSupport"]),
     .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "TestSupport"]),
+    .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
     .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
@@ -85,6 +86,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: targets
 )

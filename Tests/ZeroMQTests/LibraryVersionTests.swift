@@ -1,0 +1,8 @@
+import Testing
+import ZeroMQ
+
+@Suite struct ZeroMQLibraryVersionTests {
+    @Test func libzmqIsVersion4() {
+        #expect(ZeroMQ.libraryVersion.hasPrefix("4."))
+    }
+}
