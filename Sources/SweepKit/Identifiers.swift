@@ -1,0 +1,96 @@
+/// The key of a cell: SHA-256 of its canonical spec (see `CellKey+Spec.swift`), 32 bytes.
+///
+/// Held as four big-endian 64-bit words so it hashes and compares cheaply and travels as 32 raw
+/// bytes on the wire; printed and stored in SQL as 64 lowercase hex digits.
+public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    public init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+        (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
+    }
+
+    /// The key of 32 digest bytes; `nil` unless exactly 32 bytes are given.
+    public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
+        guard bytes.count == 32 else { return nil }
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (i, byte) in bytes.enumerated() { words[i / 8] = (words[i / 8] << 8) | UInt64(byte) }
+        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+    }
+
+    /// The key of 64 hex digits (either case); `nil` for anything else.
+    public init?(hex: String) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let hi = Self.nibble(utf8[i]), let lo = Self.nibble(utf8[i + 1]) else { return nil }
+            bytes.append(hi << 4 | lo)
+        }
+        self.init(bytes: bytes)
+    }
+
+    /// The 32 digest bytes, big-endian.
+    public var bytes: [UInt8] {
+        [w0, w1, w2, w3].flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } }
+    }
+
+    /// 64 lowercase hex digits.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+
+    /// The first 12 hex digits, for log lines.
+    public var short: String { String(hex.prefix(12)) }
+
+    public static func < (lhs: CellKey, rhs: CellKey) -> Bool {
+        (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+extension CellKey: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let key = CellKey(hex: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a 64-digit hex cell key: \(text)"))
+        }
+        self = key
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
+
+/// A worker's identity: its ZeroMQ routing id (the worker chooses it: host name, pid and a random
+/// suffix), at most 255 bytes.
+public struct WorkerID: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ text: String) { self.bytes = Array(text.utf8) }
+    public var description: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// A lease: the coordinator's grant of one attempt of one cell to one worker until an expiry.
+/// Lease ids grow monotonically within a coordinator run; a result or failure must carry the
+/// lease id it was assigned under, so a late message from a superseded attempt is recognised.
+public typealias LeaseID = UInt64
