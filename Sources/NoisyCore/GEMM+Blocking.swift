@@ -9,13 +9,13 @@
 /// against `nr` for B), which lets `kc` be large and C be touched few times.
 enum GEMMBlocking {
     /// Rows of a micro-tile (broadcast side, A).
-    static let mr = 8
+    static let mr = 6
     /// Columns of a micro-tile (vector side, B): two `SIMD16<Float>` per row.
-    static let nr = 32
+    static let nr = 16
     /// Depth of a packed block: A micro-panel `mr × kc` = 8 KiB in L1 at mr = 8.
     static let kc = 256
     /// Rows of a packed A block (multiple of `mr`).
-    static let mc = 256
+    static let mc = 252
     /// Columns of a packed B block (multiple of `nr`): `kc × nc` floats = 512 KiB, half of L2.
-    static let nc = 512
+    static let nc = 1024
 }

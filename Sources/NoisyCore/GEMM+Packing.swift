@@ -19,21 +19,40 @@ enum GEMMPacking {
             let rows = min(mr, mc - ir)
             let panel = dst + ir * kc
             if trans == .none {
-                // op(A)[i, p] = a[i, p]: rows of A are contiguous in p, scattered into the panel.
+                // op(A)[i, p] = a[i, p]: rows of A are contiguous in p; the panel wants them across.
+                var p = 0
+                if mr == 6 && rows == 6 {
+                    // `p + 8 < kc`: the transpose's 2-float overrun lands in slots written later.
+                    while p + 8 < kc {
+                        gemmTranspose6x8(a.base + (row0 + ir) * lda + col0 + p, lda, panel + p * mr)
+                        p += 8
+                    }
+                }
                 for i in 0..<rows {
                     let src = a.base + (row0 + ir + i) * lda + col0
-                    var d = panel + i
-                    for p in 0..<kc {
-                        d.pointee = src[p]
+                    var d = panel + p * mr + i
+                    for q in p..<kc {
+                        d.pointee = src[q]
                         d += mr
                     }
                 }
             } else {
                 // op(A)[i, p] = a[p, i]: each k step is a contiguous run of `rows` floats.
-                for p in 0..<kc {
-                    let src = a.base + (col0 + p) * lda + row0 + ir
-                    let d = panel + p * mr
-                    for i in 0..<rows { d[i] = src[i] }
+                if mr == 6 && rows == 6 {
+                    // 4 + 2 lanes: no load past the 6 floats (which may end the matrix's storage).
+                    for p in 0..<kc {
+                        let src = UnsafeRawPointer(a.base + (col0 + p) * lda + row0 + ir)
+                        let d = UnsafeMutableRawPointer(panel + p * mr)
+                        d.storeBytes(of: src.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self),
+                                     toByteOffset: 16, as: SIMD2<Float>.self)
+                    }
+                } else {
+                    for p in 0..<kc {
+                        let src = a.base + (col0 + p) * lda + row0 + ir
+                        let d = panel + p * mr
+                        for i in 0..<rows { d[i] = src[i] }
+                    }
                 }
             }
             if rows < mr {
@@ -64,13 +83,11 @@ enum GEMMPacking {
             let panel = dst + jr * kc
             if trans == .none {
                 // op(B)[p, j] = b[p, j]: each k step is a contiguous run of `cols` floats.
-                if cols == nr {
+                if cols == nr && nr == 16 {
                     for p in 0..<kc {
                         let src = UnsafeRawPointer(b.base + (row0 + p) * ldb + col0 + jr)
-                        let d = UnsafeMutableRawPointer(panel + p * nr)
-                        d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
-                                     toByteOffset: 64, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(panel + p * nr)
+                            .storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                     }
                 } else {
                     for p in 0..<kc {
@@ -81,12 +98,19 @@ enum GEMMPacking {
                     }
                 }
             } else {
-                // op(B)[p, j] = b[j, p]: rows of B are contiguous in p, scattered into the panel.
+                // op(B)[p, j] = b[j, p]: rows of B are contiguous in p; the panel wants them across.
+                var p = 0
+                if nr == 16 && cols == 16 {
+                    while p + 16 <= kc {
+                        gemmTranspose16x16(b.base + (col0 + jr) * ldb + row0 + p, ldb, panel + p * nr)
+                        p += 16
+                    }
+                }
                 for j in 0..<cols {
                     let src = b.base + (col0 + jr + j) * ldb + row0
-                    var d = panel + j
-                    for p in 0..<kc {
-                        d.pointee = src[p]
+                    var d = panel + p * nr + j
+                    for q in p..<kc {
+                        d.pointee = src[q]
                         d += nr
                     }
                 }

@@ -1,14 +1,29 @@
+import ArgumentParser
 import Foundation
 
 /// Timing, statistics and output helpers shared by the benchmarks.
 enum BenchSupport {
-    /// Wall-clock seconds of `body`, on the monotonic clock.
+    /// What a benchmark timer counts.
+    enum Timer: String, CaseIterable, Sendable {
+        /// Elapsed time on the monotonic clock.
+        case wall
+        /// CPU time of the calling thread: excludes time the thread waited for a core, so it is
+        /// steadier on a machine shared with other jobs (cache and memory contention still count).
+        case thread
+    }
+
+    /// Seconds of `body` on `timer`.
     @inline(never)
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = ContinuousClock.now
+    static func seconds(_ timer: Timer = .wall, _ body: () throws -> Void) rethrows -> Double {
+        let start = now(timer)
         try body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return now(timer) - start
+    }
+
+    private static func now(_ timer: Timer) -> Double {
+        var ts = timespec()
+        clock_gettime(timer == .wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     /// Median of `values` (mean of the two middle ones for an even count); NaN when empty.
@@ -24,13 +39,13 @@ enum BenchSupport {
     /// untimed warm-up round. Each timing runs the contender `innerIterations` times and is divided
     /// by that count. Returns the median seconds per call of each contender, in input order.
     static func interleavedMedians(
-        repeats: Int, innerIterations: Int, _ contenders: [() -> Void]
+        repeats: Int, innerIterations: Int, timer: Timer = .wall, _ contenders: [() -> Void]
     ) -> [Double] {
         for run in contenders { run() }
         var samples = Array(repeating: [Double](), count: contenders.count)
         for _ in 0..<repeats {
             for (index, run) in contenders.enumerated() {
-                let t = seconds { for _ in 0..<innerIterations { run() } }
+                let t = seconds(timer) { for _ in 0..<innerIterations { run() } }
                 samples[index].append(t / Double(innerIterations))
             }
         }
@@ -89,3 +104,5 @@ enum BenchJSON {
         return out + "\""
     }
 }
+
+extension BenchSupport.Timer: ExpressibleByArgument {}

@@ -26,6 +26,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Seed of the random matrices.")
     var seed: UInt64 = 1
 
+    @Option(help: "Timer: wall (monotonic clock) or thread (CPU time of the benchmark thread, steadier when other jobs share the cores).")
+    var timer: BenchSupport.Timer = .wall
+
     @Flag(help: "Print only {\"sizes\":[{\"n\":…,\"ours_gflops\":…,\"openblas_gflops\":…,\"ratio\":…},…]}.")
     var json = false
 
@@ -57,7 +60,7 @@ struct GEMMBenchmark: ParsableCommand {
         let (transA, transB) = parsedTrans!
         if !json {
             BenchSupport.note("load average before: \(BenchSupport.loadAverage() ?? "unknown")")
-            print("SGEMM op(A)·op(B), trans=\(trans), single thread, median of \(repeats) interleaved rounds")
+            print("SGEMM op(A)·op(B), trans=\(trans), single thread, median of \(repeats) interleaved rounds, \(timer) time")
             print("     n   ours GFLOP/s   OpenBLAS GFLOP/s   ratio   max rel diff")
         }
         var rows: [BenchJSON] = []
@@ -96,7 +99,7 @@ struct GEMMBenchmark: ParsableCommand {
             b.withView { bv in
                 ours.withMutableView { ov in
                     theirs.withMutableView { tv in
-                        BenchSupport.interleavedMedians(repeats: repeats, innerIterations: inner, [
+                        BenchSupport.interleavedMedians(repeats: repeats, innerIterations: inner, timer: timer, [
                             { gemm(transA, transB, alpha: 1, av, bv, beta: 0, ov) },
                             {
                                 cblas_sgemm(CblasRowMajor, cblasA, cblasB, Int32(n), Int32(n), Int32(n),
