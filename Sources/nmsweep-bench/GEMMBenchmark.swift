@@ -17,6 +17,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Comma-separated matrix sizes n (square n×n·n×n).")
     var sizes = "256,512,1024"
 
+    @Option(help: "Comma-separated non-square shapes MxNxK (op(A) M×K, op(B) K×N), measured after --sizes; JSON rows then carry m, n, k.")
+    var shapes = ""
+
     @Option(help: "Timed rounds per size (median taken); each round times each library once.")
     var repeats = 11
 
@@ -33,6 +36,9 @@ struct GEMMBenchmark: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard parsedShapes != nil else {
+            throw ValidationError("--shapes must be a comma-separated list of MxNxK with positive integers, got '\(shapes)'")
+        }
         guard !parsedSizes.isEmpty, parsedSizes.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--sizes must be a comma-separated list of positive integers, got '\(sizes)'")
         }
@@ -43,6 +49,16 @@ struct GEMMBenchmark: ParsableCommand {
     private var parsedSizes: [Int] {
         let parts = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return parts.contains(where: { $0 == nil }) ? [] : parts.compactMap { $0 }
+    }
+
+    private var parsedShapes: [(m: Int, n: Int, k: Int)]? {
+        var result: [(m: Int, n: Int, k: Int)] = []
+        for item in shapes.split(separator: ",") {
+            let dims = item.lowercased().split(separator: "x").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else { return nil }
+            result.append((dims[0], dims[1], dims[2]))
+        }
+        return result
     }
 
     private var parsedTrans: (Transpose, Transpose)? {
@@ -64,15 +80,23 @@ struct GEMMBenchmark: ParsableCommand {
             print("     n   ours GFLOP/s   OpenBLAS GFLOP/s   ratio   max rel diff")
         }
         var rows: [BenchJSON] = []
-        for n in parsedSizes {
-            let result = measure(n: n, transA: transA, transB: transB)
-            rows.append(.object([
-                ("n", .int(n)), ("ours_gflops", .number(result.ours)),
-                ("openblas_gflops", .number(result.openblas)), ("ratio", .number(result.ours / result.openblas)),
+        let square = parsedSizes.map { (m: $0, n: $0, k: $0, isSquare: true) }
+        let other = parsedShapes!.map { (m: $0.m, n: $0.n, k: $0.k, isSquare: false) }
+        if !json && !other.isEmpty { print("     n is shown as MxNxK for --shapes") }
+        for shape in square + other {
+            let result = measure(m: shape.m, n: shape.n, k: shape.k, transA: transA, transB: transB)
+            let ratio = result.ours / result.openblas
+            let size: [(String, BenchJSON)] = shape.isSquare
+                ? [("n", .int(shape.n))] : [("m", .int(shape.m)), ("n", .int(shape.n)), ("k", .int(shape.k))]
+            rows.append(.object(size + [
+                ("ours_gflops", .number(result.ours)), ("openblas_gflops", .number(result.openblas)),
+                ("ratio", .number(ratio)),
             ]))
             if !json {
-                print(String(format: "%6d   %12.2f   %16.2f   %5.3f   %.2e",
-                             n, result.ours, result.openblas, result.ours / result.openblas, result.maxRelativeDifference))
+                let label = shape.isSquare ? "\(shape.n)" : "\(shape.m)x\(shape.n)x\(shape.k)"
+                print(label.count > 6 ? label : String(repeating: " ", count: 6 - label.count) + label, terminator: "")
+                print(String(format: "   %12.2f   %16.2f   %5.3f   %.2e",
+                             result.ours, result.openblas, ratio, result.maxRelativeDifference))
             }
         }
         if json {
@@ -82,15 +106,17 @@ struct GEMMBenchmark: ParsableCommand {
         }
     }
 
-    private func measure(n: Int, transA: Transpose, transB: Transpose)
+    private func measure(m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose)
         -> (ours: Double, openblas: Double, maxRelativeDifference: Double)
     {
-        var rng = RandomStream(seed: seed).derived("gemm-bench", UInt64(n))
-        let a = Matrix(rows: n, cols: n) { _, _ in rng.uniform(-1, 1) }
-        let b = Matrix(rows: n, cols: n) { _, _ in rng.uniform(-1, 1) }
-        var ours = Matrix(rows: n, cols: n)
-        var theirs = Matrix(rows: n, cols: n)
-        let flops = 2 * Double(n) * Double(n) * Double(n)
+        var rng = RandomStream(seed: seed).derived("gemm-bench-\(m)x\(n)x\(k)")
+        let a = transA == .none
+            ? Matrix(rows: m, cols: k) { _, _ in rng.uniform(-1, 1) } : Matrix(rows: k, cols: m) { _, _ in rng.uniform(-1, 1) }
+        let b = transB == .none
+            ? Matrix(rows: k, cols: n) { _, _ in rng.uniform(-1, 1) } : Matrix(rows: n, cols: k) { _, _ in rng.uniform(-1, 1) }
+        var ours = Matrix(rows: m, cols: n)
+        var theirs = Matrix(rows: m, cols: n)
+        let flops = 2 * Double(m) * Double(n) * Double(k)
         // About 10 ms per timed sample at ~100 GFLOP/s, so clock resolution does not matter.
         let inner = max(1, Int(1e9 / flops))
         let cblasA = transA == .none ? CblasNoTrans : CblasTrans
@@ -102,7 +128,7 @@ struct GEMMBenchmark: ParsableCommand {
                         BenchSupport.interleavedMedians(repeats: repeats, innerIterations: inner, timer: timer, [
                             { gemm(transA, transB, alpha: 1, av, bv, beta: 0, ov) },
                             {
-                                cblas_sgemm(CblasRowMajor, cblasA, cblasB, Int32(n), Int32(n), Int32(n),
+                                cblas_sgemm(CblasRowMajor, cblasA, cblasB, Int32(m), Int32(n), Int32(k),
                                             1, av.base, Int32(av.stride), bv.base, Int32(bv.stride),
                                             0, tv.base, Int32(tv.stride))
                             },

@@ -13,12 +13,13 @@ import Testing
         (.none, .none), (.none, .transposed), (.transposed, .none), (.transposed, .transposed),
     ]
 
-    /// Shapes (m, n, k): 1×1×1, just below/at/above the 8×32 micro-tile and the 256 k block,
-    /// above the 256-row A block and the 512-column B block, and seeded random ones in 1…67.
+    /// Shapes (m, n, k): 1×1×1; just below/at/above multiples of the 6×16 micro-tile, of the 8- and
+    /// 16-step packing transposes and of the 256-deep k block; above the 252-row A block and the
+    /// 1024-column B block; and seeded random ones in 1…67.
     static let shapes: [(Int, Int, Int)] = {
-        var list = [(1, 1, 1), (1, 1, 7), (2, 3, 1), (7, 31, 5), (8, 32, 8), (9, 33, 17), (16, 64, 2),
-                    (15, 63, 255), (8, 32, 256), (9, 33, 257), (3, 5, 513), (257, 12, 9), (5, 513, 3),
-                    (67, 67, 67), (1, 67, 40), (67, 1, 40), (33, 2, 66)]
+        var list = [(1, 1, 1), (1, 1, 7), (2, 3, 1), (5, 15, 9), (6, 16, 8), (7, 17, 16), (12, 32, 17),
+                    (13, 33, 24), (11, 31, 15), (18, 48, 255), (6, 16, 256), (7, 17, 257), (3, 5, 513),
+                    (253, 16, 9), (252, 20, 5), (6, 1025, 3), (67, 67, 67), (1, 67, 40), (67, 1, 40), (33, 2, 66)]
         var rng = RandomStream(seed: 2024).derived("gemm-test-shapes")
         for _ in 0..<24 {
             list.append((1 + rng.nextInt(below: 67), 1 + rng.nextInt(below: 67), 1 + rng.nextInt(below: 67)))
