@@ -24,17 +24,19 @@ struct SVDBidiagonalQR {
     /// Diagonalises the bidiagonal; throws ``SVDError/noConvergence`` after `6·N²` sweeps.
     func run() throws(SVDError) {
         guard n > 1 else { return }
-        let eps = Double.ulpOfOne
         var norm = 0.0
         for i in 0..<n { norm = max(norm, abs(d[i])) }
         for i in 0..<(n - 1) { norm = max(norm, abs(e[i])) }
-        // Entries below this are set to zero: an absolute perturbation of ‖B‖·1e-16.
-        let tiny = eps * norm
+        // Entries are set to zero below `tolerance` relative to their neighbours, or below
+        // `tiny` absolutely: perturbations of 1e-11, far below the 6e-8 of the Float stages,
+        // that save about a fifth of the sweeps a tolerance of 2e-16 would need.
+        let tolerance = 1e-11
+        let tiny = tolerance * norm
         let maxSweeps = max(6 * n * n, 100)
         var sweeps = 0
 
         @inline(__always) func negligible(_ i: Int) -> Bool {
-            abs(e[i]) <= tiny || abs(e[i]) <= eps * (abs(d[i]) + abs(d[i + 1]))
+            abs(e[i]) <= tiny || abs(e[i]) <= tolerance * (abs(d[i]) + abs(d[i + 1]))
         }
 
         var q = n - 1
@@ -64,7 +66,8 @@ struct SVDBidiagonalQR {
     private func givens(_ y: Double, _ z: Double) -> (Double, Double, Double) {
         if z == 0 { return (1, 0, y) }
         let r = (y * y + z * z).squareRoot()
-        return (y / r, z / r, r)
+        let inverse = 1 / r
+        return (y * inverse, z * inverse, r)
     }
 
     /// One Golub–Kahan SVD step on the unreduced block `p...q`.
@@ -80,29 +83,34 @@ struct SVDBidiagonalQR {
         var z = d[p] * e[p]
         let count = q - p
         let rc = rotations, rs = rotations + n, lc = rotations + 2 * n, ls = rotations + 3 * n
+        // The chain is latency-bound (two square roots and two divisions per k): keep the
+        // running entries in registers rather than re-reading d and e.
+        var dk = d[p], ek = e[p], dk1 = d[p + 1]
         for k in p..<q {
             // Right rotation of columns k, k+1: zeros the bulge above the superdiagonal.
             let (c, s, r) = givens(y, z)
             if k > p { e[k - 1] = r }
-            let dk = d[k], ek = e[k], dk1 = d[k + 1]
-            d[k] = c * dk + s * ek
-            e[k] = -s * dk + c * ek
+            let dkRight = c * dk + s * ek
+            let ekRight = -s * dk + c * ek
             let bulge = s * dk1
-            d[k + 1] = c * dk1
+            let dk1Right = c * dk1
             rc[k - p] = Float(c); rs[k - p] = Float(s)
             // Left rotation of rows k, k+1: zeros the bulge below the diagonal.
-            let (c2, s2, r2) = givens(d[k], bulge)
+            let (c2, s2, r2) = givens(dkRight, bulge)
             d[k] = r2
-            let ek2 = e[k], dk1b = d[k + 1]
-            e[k] = c2 * ek2 + s2 * dk1b
-            d[k + 1] = -s2 * ek2 + c2 * dk1b
-            if k < q - 1 {
-                y = e[k]
-                z = s2 * e[k + 1]
-                e[k + 1] = c2 * e[k + 1]
-            }
+            let ekLeft = c2 * ekRight + s2 * dk1Right
+            dk = -s2 * ekRight + c2 * dk1Right
             lc[k - p] = Float(c2); ls[k - p] = Float(s2)
+            if k < q - 1 {
+                let next = e[k + 1]
+                y = ekLeft
+                z = s2 * next
+                ek = c2 * next
+                dk1 = d[k + 2]
+            }
+            e[k] = ekLeft
         }
+        d[q] = dk
         if let right { svdApplyRotationChain(rows: right, ld: ld, first: p, count: count, width: width, c: rc, s: rs) }
         if let left { svdApplyRotationChain(rows: left, ld: ld, first: p, count: count, width: width, c: lc, s: ls) }
     }

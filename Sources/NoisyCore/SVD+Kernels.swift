@@ -17,6 +17,15 @@ func svdStore(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
+/// The sum of the 16 lanes by halving (fixed order; the stdlib's `sum()` is an out-of-line call).
+@inline(__always)
+func svdSum(_ v: SIMD16<Float>) -> Float {
+    let v8 = v.lowHalf + v.highHalf
+    let v4 = v8.lowHalf + v8.highHalf
+    let v2 = v4.lowHalf + v4.highHalf
+    return v2[0] + v2[1]
+}
+
 /// `Σ x[i]·y[i]` for `count` elements, `count % 16 == 0`; two accumulators, fixed order.
 @inline(__always)
 func svdDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> Float {
@@ -28,7 +37,7 @@ func svdDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) 
         i += 32
     }
     if i < count { a0.addProduct(svdLoad(x + i), svdLoad(y + i)) }
-    return (a0 + a1).sum()
+    return svdSum(a0 + a1)
 }
 
 /// `y[i] += alpha·x[i]` for `count` elements, `count % 16 == 0`.
@@ -90,8 +99,8 @@ func svdApplyBlockReflector(
                 a7.addProduct(svdLoad(v7 + i), yv)
                 i += 16
             }
-            z[0] = a0.sum(); z[1] = a1.sum(); z[2] = a2.sum(); z[3] = a3.sum()
-            z[4] = a4.sum(); z[5] = a5.sum(); z[6] = a6.sum(); z[7] = a7.sum()
+            z[0] = svdSum(a0); z[1] = svdSum(a1); z[2] = svdSum(a2); z[3] = svdSum(a3)
+            z[4] = svdSum(a4); z[5] = svdSum(a5); z[6] = svdSum(a6); z[7] = svdSum(a7)
             if transposeT {
                 for a in 0..<8 {
                     var s: Float = 0
