@@ -46,13 +46,13 @@ public struct SVDError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// The thin SVD of `a`; see ``svd(_:computeVectors:)-(MatrixView,_)``.
+/// The thin SVD of `a`; see `svd(_: MatrixView, computeVectors:)`.
 public func svd(_ a: Matrix, computeVectors: Bool = false) throws(SVDError) -> SingularValueDecomposition {
     // `withView` rethrows untyped errors; carry the typed one out through a Result.
     try a.withView { view in Result { () throws(SVDError) in try svd(view, computeVectors: computeVectors) } }.get()
 }
 
-/// The singular values of `a`, descending (values-only ``svd(_:computeVectors:)-(MatrixView,_)``).
+/// The singular values of `a`, descending (values-only `svd(_: MatrixView, computeVectors:)`).
 public func singularValues(of a: MatrixView) throws(SVDError) -> [Float] {
     try svd(a, computeVectors: false).singularValues
 }
@@ -95,7 +95,7 @@ public func svd(_ a: MatrixView, computeVectors: Bool = false) throws(SVDError) 
     return try SVDDriver(a, maxAbs: maxAbs, computeVectors: computeVectors).run()
 }
 
-/// The stages of ``svd(_:computeVectors:)-(MatrixView,_)`` on one workspace.
+/// The stages of `svd(_: MatrixView, computeVectors:)` on one workspace.
 private struct SVDDriver {
     let a: MatrixView
     let computeVectors: Bool

@@ -51,6 +51,39 @@ import Testing
         try expectFactorisation(a.transposed, wide)
     }
 
+    @Test func exactZeroColumnsAndRepeatedValues() throws {
+        // Zero columns put exact zeros on the bidiagonal's diagonal (the zero-shift chase paths).
+        var rng = RandomStream(seed: 31)
+        let a = Matrix(rows: 40, cols: 24) { _, j in j % 3 == 1 ? 0 : rng.normal() }
+        let result = try svd(a, computeVectors: true)
+        expectValues(result.singularValues, reference: jacobiSingularValues(a), label: "zero columns")
+        for i in 16..<24 { #expect(result.singularValues[i] <= 1e-6 * result.singularValues[0]) }
+        try expectFactorisation(a, result)
+        let wide = try svd(a.transposed, computeVectors: true)
+        try expectFactorisation(a.transposed, wide)
+        // An orthogonal matrix: all σ = 1, a fully repeated spectrum.
+        let q = knownSpectrum(rows: 50, cols: 50, sigma: [Double](repeating: 1, count: 50), seed: 37)
+        let orthogonal = try svd(q, computeVectors: true)
+        expectValues(orthogonal.singularValues, reference: [Double](repeating: 1, count: 50), label: "orthogonal")
+        try expectFactorisation(q, orthogonal)
+    }
+
+    @Test func bidiagonalInputWithZerosOnTheDiagonal() throws {
+        // An upper bidiagonal input passes QR and bidiagonalisation unchanged (every reflector is
+        // the identity), so its exact zeros reach the QR iteration: d[5] = 0 and d[12] = 0 need the
+        // row chase, d[29] = 0 the column chase.
+        var rng = RandomStream(seed: 41)
+        let n = 30
+        let a = Matrix(rows: n, cols: n) { i, j in
+            if i == j { return [5, 12, 29].contains(i) ? 0 : 1 + rng.nextFloat() }
+            return j == i + 1 ? rng.normal() : 0
+        }
+        let result = try svd(a, computeVectors: true)
+        expectValues(result.singularValues, reference: jacobiSingularValues(a), label: "bidiagonal with zeros")
+        try expectFactorisation(a, result)
+        #expect(result.singularValues[n - 1] <= 1e-6 * result.singularValues[0])
+    }
+
     @Test func largestSupportedShape() throws {
         let rows = 4096, cols = 512
         let sigma = (0..<cols).map { 100 * pow10(-3 * Double($0) / Double(cols - 1)) }
