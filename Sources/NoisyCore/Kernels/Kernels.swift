@@ -8,9 +8,10 @@
 ///
 /// Reproducibility: every reduction runs in one fixed order that depends only on the length
 /// (16-lane partial sums over the data in order, a fixed halving tree across lanes, then the tail in
-/// order), so the same inputs give bitwise identical outputs on every run and every machine with
-/// the same vector width semantics (the results do not depend on AVX2 vs AVX-512, since
-/// `SIMD16<Float>` arithmetic is lane-wise IEEE and no FMA contraction happens).
+/// order), so the same inputs give bitwise identical outputs on every run. The order does not
+/// depend on the ISA (AVX2 or AVX-512): `SIMD16<Float>` arithmetic is lane-wise IEEE and no FMA
+/// contraction happens. Softmax and cross-entropy call libm's `expf`/`logf`, so across machines
+/// they agree bitwise only under the same libm.
 public enum Kernels {}
 
 // MARK: - SIMD load/store helpers
@@ -85,7 +86,8 @@ extension Kernels {
         return s
     }
 
-    /// The largest of `x[0..<count]` (`-infinity` when empty; NaNs are skipped by `max`).
+    /// The largest of `x[0..<count]` (`-infinity` when empty). With NaNs in `x` the result is
+    /// unspecified; callers that care (softmax) propagate the NaN through their own arithmetic.
     @inlinable
     public static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var acc = SIMD16<Float>(repeating: -.infinity)

@@ -19,6 +19,8 @@ public final class BatchNorm1d: Layer {
 
     private var cachedNormalized: Matrix?
     private var cachedInverseStd: Matrix?
+    /// Whether the cached batch was normalised with its own statistics (then ∂μ, ∂σ² flow back).
+    private var lastForwardWasTraining = false
 
     public init(features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, name: String = "bn") {
         precondition(features > 0, "BatchNorm1d(\(name)) needs a positive feature count, got \(features)")
@@ -63,8 +65,6 @@ public final class BatchNorm1d: Layer {
         lastForwardWasTraining = training
         return y
     }
-
-    private var lastForwardWasTraining = false
 
     public func backward(_ gradOutput: Matrix) -> Matrix {
         let normalized = requireCached(cachedNormalized, "BatchNorm1d(\(gamma.name))")
