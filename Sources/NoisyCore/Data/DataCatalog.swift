@@ -18,6 +18,13 @@ public struct DataFileSpec: Sendable, Equatable {
     public let size: Int
     /// Where `nmsweep data fetch` gets it.
     public let source: DataSource
+
+    public init(name: String, sha256: String, size: Int, source: DataSource) {
+        self.name = name
+        self.sha256 = sha256
+        self.size = size
+        self.source = source
+    }
 }
 
 /// The data files of the study (PAPER.md), pinned by version and SHA-256.
