@@ -48,3 +48,11 @@ bench-svd: build
 
 clean:
 	rm -rf .build
+
+## data: fetch the study's data sets into the data folder and verify their SHA-256 (fast when present).
+.PHONY: data
+data: build
+	$(BIN)/nmsweep data fetch
+
+# The data tests run on the real data sets, so the test suite fetches them first.
+test: data

