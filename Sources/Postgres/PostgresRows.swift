@@ -9,6 +9,8 @@ public final class PostgresRows: RandomAccessCollection {
     /// Column names, in order.
     public let columns: [String]
     private let columnIndex: [String: Int]
+    /// Whether each column has a numeric type (int2/4/8, oid, float4/8, numeric): its text is a number.
+    public let columnIsNumeric: [Bool]
     /// The number of rows affected, for INSERT/UPDATE/DELETE/COPY (`PQcmdTuples`), else 0.
     public let affectedRows: Int
 
@@ -23,6 +25,7 @@ public final class PostgresRows: RandomAccessCollection {
         for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
         columnIndex = index
         affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        columnIsNumeric = (0..<n).map { [20, 21, 23, 26, 700, 701, 1700].contains(PQftype(result, Int32($0))) }
         count = Int(PQntuples(result))
     }
 
