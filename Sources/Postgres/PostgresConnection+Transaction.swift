@@ -5,6 +5,7 @@ extension PostgresConnection {
     ///
     /// Nested calls use a SAVEPOINT, so an inner failure undoes only the inner part. If the connection
     /// is lost, the error says so (`.connectionLost`); a lost COMMIT may or may not have been applied.
+    @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try lock.locked {
             let depth = transactionDepth

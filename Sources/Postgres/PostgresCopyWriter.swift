@@ -29,6 +29,12 @@ public struct PostgresCopyWriter: ~Copyable {
         appendEscaped(value)
     }
 
+    /// A text value, escaped for COPY.
+    public mutating func append(_ value: String) {
+        separator()
+        appendEscaped(value)
+    }
+
     mutating func appendEscaped(_ value: String) {
         for byte in value.utf8 {
             switch byte {
@@ -76,7 +82,7 @@ public struct PostgresCopyWriter: ~Copyable {
     public mutating func append(_ value: some PostgresEncodable) {
         switch value.postgresValue {
         case .null: append(nil as String?)
-        case .text(let text): append(text)
+        case .text(let text): append(text as String?)
         case .binary(let bytes):
             separator()
             let hex = Array("0123456789abcdef".utf8)

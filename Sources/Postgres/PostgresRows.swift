@@ -19,7 +19,8 @@ public final class PostgresRows: RandomAccessCollection {
         let n = Int(PQnfields(result))
         var names = [String]()
         names.reserveCapacity(n)
-        for i in 0..<n { names.append(String(cString: PQfname(result, Int32(i)))) }
+        // A COPY result has columns but no names (PQfname returns NULL).
+        for i in 0..<n { names.append(PQfname(result, Int32(i)).map { String(cString: $0) } ?? "") }
         columns = names
         var index = [String: Int]()
         for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }

@@ -15,6 +15,7 @@ extension SweepDatabase {
     ///
     /// - Parameter canonicalGrid: JSON text.
     /// - Returns: the sweep, and whether this call created it.
+    @discardableResult
     public func createSweep(name: String, grid: String, canonicalGrid: String) throws -> (sweep: SweepRecord, created: Bool) {
         guard !name.isEmpty else { throw SweepStoreError(.invalidArgument, "a sweep name cannot be empty") }
         let rows = try connection.query("""
