@@ -39,12 +39,13 @@ extension SweepDatabase {
         }
     }
 
-    /// The number of a sweep's cells in each state (states with no cell are 0).
+    /// The number of a sweep's cells in each state (states with no cell are 0); a cell with a result is done.
     public func cellCounts(sweepID: Int64) throws -> [CellState: Int] {
         var counts = Dictionary(uniqueKeysWithValues: CellState.allCases.map { ($0, 0) })
         for row in try connection.query("""
-            SELECT c.state, count(*) FROM sweep_cells sc JOIN cells c ON c.key = sc.cell_key
-            WHERE sc.sweep_id = $1 GROUP BY c.state
+            SELECT CASE WHEN r.cell_key IS NOT NULL THEN 'done' ELSE c.state END AS state, count(*)
+            FROM sweep_cells sc JOIN cells c ON c.key = sc.cell_key LEFT JOIN results r ON r.cell_key = sc.cell_key
+            WHERE sc.sweep_id = $1 GROUP BY 1
             """, sweepID) {
             if let state = CellState(rawValue: try row.decode(0)) { counts[state] = try row.decode(1, as: Int.self) }
         }
@@ -69,7 +70,8 @@ extension SweepDatabase {
     public func failedCells(sweepID: Int64, limit: Int = 50) throws -> [(key: String, kind: CellKind, attempts: Int, error: String?)] {
         try connection.query("""
             SELECT c.key, c.kind, c.attempts, c.last_error FROM sweep_cells sc JOIN cells c ON c.key = sc.cell_key
-            WHERE sc.sweep_id = $1 AND c.state = 'failed' ORDER BY c.updated_at DESC LIMIT $2
+            WHERE sc.sweep_id = $1 AND c.state = 'failed'
+              AND NOT EXISTS (SELECT 1 FROM results r WHERE r.cell_key = c.key) ORDER BY c.updated_at DESC LIMIT $2
             """, sweepID, limit).map {
             (try $0.decode(0), CellKind(rawValue: try $0.decode(1)) ?? .evaluate, try $0.decode(2), try $0.decode(3, as: String?.self))
         }

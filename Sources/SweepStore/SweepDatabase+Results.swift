@@ -3,16 +3,31 @@ import Postgres
 extension SweepDatabase {
     /// Stores a batch of results atomically and exactly once: returns how many were new.
     ///
-    /// One transaction: COPY into a session temporary table, `INSERT … ON CONFLICT (cell_key) DO
-    /// NOTHING` into `results` (a result already stored, or repeated in the batch, is a no-op), and
-    /// the cells of the new results marked `done`. Either the whole batch commits or none of it.
-    /// Every result's cell must exist (foreign key), or the batch fails with SQLSTATE 23503.
+    /// One transaction. The fast path COPYs the batch straight into `results` inside a savepoint; if
+    /// any result is already stored (unique violation), that is undone and the slow path runs: COPY
+    /// into a session temporary table, then `INSERT … ON CONFLICT (cell_key) DO NOTHING`, so a result
+    /// already stored, or repeated in the batch, is a no-op. Either the whole batch commits or none
+    /// of it. Every result must name a stored cell (the schema checks it once per statement; else a
+    /// `PostgresError` with SQLSTATE 23503 and nothing is stored). A cell with a result counts as done.
     ///
-    /// Throughput: the store's batch path; see `nmsweep-bench store`.
+    /// Throughput: see `nmsweep-bench store`.
     @discardableResult
     public func insertResults(_ results: [ResultRecord]) throws -> Int {
+        guard !results.isEmpty else { return 0 }
         for result in results { try Self.checkCellKey(result.cellKey) }
+        // The fast path needs finished_at either given for every row or for none (then the default).
+        let withTimes = results.filter { $0.finishedAt != nil }.count
+        let fastPathPossible = withTimes == 0 || withTimes == results.count
         return try connection.transaction { c in
+            if fastPathPossible {
+                do {
+                    return try c.transaction { savepoint in
+                        try Self.copy(results, into: "results", withFinishedAt: withTimes > 0, savepoint)
+                    }
+                } catch let error as PostgresError where error.sqlState == "23505" {
+                    // A duplicate: the savepoint is rolled back; take the path that skips it.
+                }
+            }
             try c.execute("""
                 CREATE TEMP TABLE IF NOT EXISTS results_incoming (
                     cell_key text, noise_ratio float8, task text, task_kind text, method text, seed bigint,
@@ -20,44 +35,45 @@ extension SweepDatabase {
                     loss_terms text, realized_noise float8, timings text, worker_id text, finished_at timestamptz
                 ) ON COMMIT DELETE ROWS
                 """)
-            try c.copyFrom("COPY results_incoming FROM STDIN") { w in
-                for r in results {
-                    w.append(r.cellKey)
-                    w.append(r.noiseRatio)
-                    w.append(r.task)
-                    w.append(r.taskKind.rawValue)
-                    w.append(r.method)
-                    w.append(Int(r.seed))
-                    w.append(r.accuracy)
-                    w.append(r.sve)
-                    w.append(r.lsvr)
-                    w.append(r.tunedSVE)
-                    w.append(r.tunedLSVR)
-                    w.append(r.trainLoss)
-                    w.append(r.lossTerms)
-                    w.append(r.realizedNoise)
-                    w.append(r.timings)
-                    w.append(r.workerID)
-                    w.append(r.finishedAt)
-                    try w.endRow()
-                }
-            }
-            let inserted = try c.execute("""
-                WITH new AS (
-                    INSERT INTO results (cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
-                                         tuned_sve, tuned_lsvr, train_loss, loss_terms, realized_noise, timings,
-                                         worker_id, finished_at)
-                    SELECT DISTINCT ON (cell_key) cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
-                           tuned_sve, tuned_lsvr, train_loss, loss_terms::jsonb, realized_noise, timings::jsonb,
-                           worker_id, coalesce(finished_at, now())
-                    FROM results_incoming ORDER BY cell_key
-                    ON CONFLICT (cell_key) DO NOTHING
-                    RETURNING cell_key
-                )
-                UPDATE cells SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-                FROM new WHERE cells.key = new.cell_key
+            try Self.copy(results, into: "results_incoming", withFinishedAt: true, c)
+            return try c.execute("""
+                INSERT INTO results (cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
+                                     tuned_sve, tuned_lsvr, train_loss, loss_terms, realized_noise, timings,
+                                     worker_id, finished_at)
+                SELECT cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
+                       tuned_sve, tuned_lsvr, train_loss, loss_terms::jsonb, realized_noise, timings::jsonb,
+                       worker_id, coalesce(finished_at, now())
+                FROM results_incoming
+                ON CONFLICT (cell_key) DO NOTHING
                 """)
-            return inserted
+        }
+    }
+
+    /// COPYs `results` into `table` (which has the columns of `results`); returns rows copied.
+    static func copy(_ results: [ResultRecord], into table: String, withFinishedAt: Bool, _ c: PostgresConnection) throws -> Int {
+        let columns = "cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr, tuned_sve, tuned_lsvr, "
+            + "train_loss, loss_terms, realized_noise, timings, worker_id" + (withFinishedAt ? ", finished_at" : "")
+        return try c.copyFrom("COPY \(table) (\(columns)) FROM STDIN") { w in
+            for r in results {
+                w.append(r.cellKey)
+                w.append(r.noiseRatio)
+                w.append(r.task)
+                w.append(r.taskKind.rawValue)
+                w.append(r.method)
+                w.append(Int(r.seed))
+                w.append(r.accuracy)
+                w.append(r.sve)
+                w.append(r.lsvr)
+                w.append(r.tunedSVE)
+                w.append(r.tunedLSVR)
+                w.append(r.trainLoss)
+                w.append(r.lossTerms)
+                w.append(r.realizedNoise)
+                w.append(r.timings)
+                w.append(r.workerID)
+                if withFinishedAt { w.append(r.finishedAt) }
+                try w.endRow()
+            }
         }
     }
 

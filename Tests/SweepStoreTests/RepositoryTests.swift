@@ -46,9 +46,18 @@ import Testing
         #expect(try db.insertResults([Fixture.result(key, accuracy: 0.1)]) == 0)   // a duplicate is a no-op
         #expect(try db.insertResults([first, first]) == 0)
         #expect(try db.resultCount() == 1)
+        // A mix of new and already-stored results stores only the new one.
+        let key2 = Fixture.key(8)
+        try db.insertCells([NewCell(key: key2, kind: .evaluate, spec: "{}")], sweepID: s.id)
+        #expect(try db.insertResults([Fixture.result(key, accuracy: 0.2), Fixture.result(key2)]) == 1)
+        #expect(try db.resultCount() == 2)
+        let raw = try #require(throws: PostgresError.self) {
+            try db.connection.execute("INSERT INTO results (cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr) VALUES ($1, 0, 't', 'id', 'lp', 1, 0.5, 1, 1)", Fixture.key(9))
+        }
+        #expect(raw.sqlState == "23503")
         let stored = try #require(try db.result(cellKey: key))
         #expect(stored.accuracy == 0.7)
-        #expect(try db.cellCounts(sweepID: s.id)[.done] == 1)
+        #expect(try db.cellCounts(sweepID: s.id)[.done] == 2)
     }
 
     @Test func aBatchOfTenThousandCommitsAtomically() throws {
@@ -60,7 +69,11 @@ import Testing
         var bad = keys.map { Fixture.result($0, seed: 1) }
         bad[9_999] = Fixture.result(Fixture.key(99, 99))
         let error = try #require(throws: PostgresError.self) { try db.insertResults(bad) }
-        #expect(error.sqlState == "23503")
+        #expect(error.sqlState == "23503" && error.message.contains(Fixture.key(99, 99)))
+        // The same through the slow path (a duplicate in the batch forces it).
+        var badWithDuplicate = bad
+        badWithDuplicate[1] = badWithDuplicate[0]
+        #expect(throws: PostgresError.self) { try db.insertResults(badWithDuplicate) }
         #expect(try db.resultCount() == 0)
         #expect(try db.cellCounts(sweepID: s.id)[.done] == 0)
         // Invalid JSON in the last row: nothing either.
