@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SweepStore
+
+/// Options shared by every command that reads the results database.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("database"),
+            help: "PostgreSQL URL (postgresql://user:pw@host/db). Default: DATABASE_URL or PG* variables, else the embedded server.")
+    var database: String?
+
+    @Option(name: .customLong("state-dir"),
+            help: "State folder of the embedded server (default: NMSWEEP_STATE_DIR, /var/lib/nmsweep for root, else ~/.local/state/nmsweep).")
+    var stateDirectory: String?
+
+    var location: StoreLocation { .resolve(database: database, stateDirectory: stateDirectory) }
+
+    var embeddedStateDirectory: String { stateDirectory ?? StoreLocation.defaultStateDirectory }
+
+    /// Opens the store, turning failures into a message and exit code 1.
+    func open() throws -> SweepDatabase {
+        do {
+            return try location.open()
+        } catch {
+            throw CommandFailure("cannot open the results database: \(error)")
+        }
+    }
+}
+
+/// A runtime failure: its message goes to stderr and the process exits 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `nmsweep db …`: the embedded PostgreSQL server.
+struct DBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the embedded PostgreSQL server that holds results when no database is configured.",
+        subcommands: [URL.self, Start.self, Stop.self, Status.self])
+
+    struct URL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the URL of the embedded server for psql (starting it if needed); it contains the password.")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print the unix-socket URL instead of the TCP one.")
+        var socket = false
+
+        func run() throws {
+            let endpoint = try wrap { try EmbeddedPostgres(stateDirectory: store.embeddedStateDirectory).start() }
+            print(socket ? endpoint.socketURL() : endpoint.url())
+        }
+    }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the embedded server (create it on first use) and apply migrations.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let directory = store.embeddedStateDirectory
+            let endpoint = try wrap { try EmbeddedPostgres(stateDirectory: directory).start() }
+            _ = try wrap { try SweepDatabase(url: endpoint.socketURL()) }
+            print("embedded PostgreSQL running at \(endpoint) (state folder \(directory))")
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded server; its data stays in the state folder.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let directory = store.embeddedStateDirectory
+            let stopped = try wrap { try EmbeddedPostgres(stateDirectory: directory).stop() }
+            print(stopped ? "stopped the embedded PostgreSQL in \(directory)" : "the embedded PostgreSQL in \(directory) was not running")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Say whether the embedded server runs, and where.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let directory = store.embeddedStateDirectory
+            if let endpoint = try wrap({ try EmbeddedPostgres(stateDirectory: directory).status() }) {
+                print("running at \(endpoint) (state folder \(directory))")
+            } else {
+                print("not running (state folder \(directory))")
+                throw ExitCode(3)
+            }
+        }
+    }
+}
+
+/// Runs `body`, turning any error into a ``CommandFailure`` with its readable description.
+func wrap<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as CommandFailure { throw error } catch { throw CommandFailure("\(error)") }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import SweepStore
+
+/// `nmsweep status`: cells by state, workers, throughput, ETA and failures.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show cells by state, live workers, throughput, ETA and failed cells.")
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "The sweep to show (default: every sweep).")
+    var sweep: String?
+
+    @Option(help: "A worker silent longer than this many seconds is shown as not alive.")
+    var aliveWithin: Double = 30
+
+    @Option(help: "Seconds of recent results over which throughput is measured.")
+    var window: Double = 300
+
+    func validate() throws {
+        guard window > 0 else { throw ValidationError("--window must be positive, got \(window)") }
+    }
+
+    func run() throws {
+        let db = try store.open()
+        try wrap {
+            let sweeps = try sweep.map { [try db.requireSweep(named: $0)] } ?? db.sweeps()
+            let workers = try db.workers()
+            if sweeps.isEmpty { print("no sweeps yet") }
+            for s in sweeps {
+                print(StatusRenderer.render(try db.status(of: s, window: window), workers: workers, aliveWithin: aliveWithin))
+            }
+        }
+    }
+}
