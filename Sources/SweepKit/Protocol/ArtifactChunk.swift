@@ -45,7 +45,7 @@ extension Wire {
         /// Throws unless total, count, index and length agree.
         func validate() throws(ProtocolError) {
             guard totalBytes <= WireFormat.maxArtifactBytes else {
-                throw .oversized(field: "artifact.totalBytes", length: Int(totalBytes), limit: Int(WireFormat.maxArtifactBytes))
+                throw .oversized(field: "artifact.totalBytes", length: Int(clamping: totalBytes), limit: Int(WireFormat.maxArtifactBytes))
             }
             let expected = Self.expectedCount(totalBytes: totalBytes)
             guard count == expected else {

@@ -13,14 +13,21 @@ extension CellResult {
     /// Appends the result's fields.
     public func encode(to writer: inout BinaryWriter) throws(ProtocolError) {
         writer.write(accuracy)
-        let optionals = [sve, lsvr, tunedSVE, tunedLSVR, trainLoss]
         var presence: UInt16 = 0
-        for (bit, value) in optionals.enumerated() where value != nil { presence |= 1 << bit }
+        if sve != nil { presence |= 1 << 0 }
+        if lsvr != nil { presence |= 1 << 1 }
+        if tunedSVE != nil { presence |= 1 << 2 }
+        if tunedLSVR != nil { presence |= 1 << 3 }
+        if trainLoss != nil { presence |= 1 << 4 }
         if lossTerms != nil { presence |= 1 << 5 }
         if realisedNoise != nil { presence |= 1 << 6 }
         if artifactSHA256 != nil { presence |= 1 << 7 }
         writer.write(presence)
-        for value in optionals { if let value { writer.write(value) } }
+        if let sve { writer.write(sve) }
+        if let lsvr { writer.write(lsvr) }
+        if let tunedSVE { writer.write(tunedSVE) }
+        if let tunedLSVR { writer.write(tunedLSVR) }
+        if let trainLoss { writer.write(trainLoss) }
         if let lossTerms {
             writer.write(lossTerms.crossEntropy)
             writer.write(lossTerms.consistency)
@@ -46,10 +53,11 @@ extension CellResult {
         guard presence & ~Self.knownPresenceBits == 0 else {
             throw .invalidValue(field: "result.presence", reason: "unknown field bits 0x\(String(presence, radix: 16))")
         }
-        var optionals: [Double?] = [nil, nil, nil, nil, nil]
-        for bit in 0..<5 where presence & (1 << bit) != 0 {
-            optionals[bit] = try reader.readDouble("result.optional")
-        }
+        let sve = presence & (1 << 0) != 0 ? try reader.readDouble("result.sve") : nil
+        let lsvr = presence & (1 << 1) != 0 ? try reader.readDouble("result.lsvr") : nil
+        let tunedSVE = presence & (1 << 2) != 0 ? try reader.readDouble("result.tunedSVE") : nil
+        let tunedLSVR = presence & (1 << 3) != 0 ? try reader.readDouble("result.tunedLSVR") : nil
+        let trainLoss = presence & (1 << 4) != 0 ? try reader.readDouble("result.trainLoss") : nil
         var lossTerms: LossTerms?
         if presence & (1 << 5) != 0 {
             lossTerms = LossTerms(
@@ -69,8 +77,8 @@ extension CellResult {
                 throw .invalidValue(field: "result.timings", reason: "phase \"\(name)\" appears twice")
             }
         }
-        self.init(accuracy: accuracy, sve: optionals[0], lsvr: optionals[1], tunedSVE: optionals[2],
-                  tunedLSVR: optionals[3], trainLoss: optionals[4], lossTerms: lossTerms,
+        self.init(accuracy: accuracy, sve: sve, lsvr: lsvr, tunedSVE: tunedSVE,
+                  tunedLSVR: tunedLSVR, trainLoss: trainLoss, lossTerms: lossTerms,
                   realisedNoise: realisedNoise, artifactSHA256: artifact, timings: timings)
     }
 }
