@@ -1,0 +1,46 @@
+/// Puts an artifact's chunks back together, in any order, each chunk at most once.
+///
+/// Memory: one buffer of the artifact's declared size (≤ ``WireFormat/maxArtifactBytes``),
+/// allocated by the first chunk. It does not check the digest (SweepKit holds no SHA-256 of
+/// artifacts): the receiver hashes ``bytes`` once ``isComplete``.
+public struct ArtifactAssembler: Sendable {
+    public let digest: ArtifactDigest
+    public let totalBytes: UInt64
+    public let count: UInt32
+    private var buffer: [UInt8]
+    private var received: [Bool]
+    private var receivedCount: UInt32 = 0
+
+    /// An assembler for the artifact `first` belongs to, holding `first`.
+    public init(first: Wire.ArtifactChunk) throws(ProtocolError) {
+        try first.validate()
+        digest = first.digest
+        totalBytes = first.totalBytes
+        count = first.count
+        buffer = [UInt8](repeating: 0, count: Int(first.totalBytes))
+        received = [Bool](repeating: false, count: Int(first.count))
+        try add(first)
+    }
+
+    /// Adds a chunk; throws if it belongs to another artifact, disagrees with the first, or
+    /// came before. Returns whether the artifact is now complete.
+    @discardableResult
+    public mutating func add(_ chunk: Wire.ArtifactChunk) throws(ProtocolError) -> Bool {
+        try chunk.validate()
+        guard chunk.digest == digest, chunk.totalBytes == totalBytes else {
+            throw .invalidValue(field: "artifact.digest", reason: "a chunk of another artifact")
+        }
+        let index = Int(chunk.index)
+        guard !received[index] else { throw .invalidValue(field: "artifact.index", reason: "chunk \(index) came twice") }
+        let start = index * WireFormat.artifactChunkBytes
+        buffer.replaceSubrange(start..<(start + chunk.bytes.count), with: chunk.bytes)
+        received[index] = true
+        receivedCount += 1
+        return isComplete
+    }
+
+    public var isComplete: Bool { receivedCount == count }
+
+    /// The artifact's bytes, once complete; `nil` before.
+    public var bytes: [UInt8]? { isComplete ? buffer : nil }
+}
