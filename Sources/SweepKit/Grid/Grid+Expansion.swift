@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 
 extension Grid {
     /// Expands the grid into cells: pretrain(noise, seed) → evaluate(noise, task, method, seed);

@@ -1,0 +1,89 @@
+extension Scheduler {
+    /// Assigns queued cells to workers with credit: at most
+    /// ``SchedulerConfiguration/maxAssignmentsPerDispatch`` per call; nothing while paused or
+    /// back-pressured.
+    ///
+    /// Workers are served in rounds, least-loaded first (leases ÷ slots, ties by registration
+    /// order), one cell per worker per round. In each round every worker first takes a cell it has
+    /// locality for (features of the same model and task, then the model or data itself); workers
+    /// that found none take the head of the global queue. Deterministic for a given event history.
+    public mutating func dispatch(now: SchedulerTime) -> [SchedulerAction] {
+        guard !dispatchPaused, !isBackPressured, counts.queued > 0 else { return drainOutbox() }
+        var candidates: [Int] = []
+        for w in workers.indices {
+            if let worker = workers[w], worker.credit > 0 { candidates.append(w) }
+        }
+        candidates.sort { a, b in
+            let wa = workers[a]!, wb = workers[b]!
+            // leases_a / slots_a < leases_b / slots_b, without division.
+            let la = wa.leases.count * max(1, wb.slots), lb = wb.leases.count * max(1, wa.slots)
+            return la != lb ? la < lb : a < b
+        }
+        var budget = configuration.maxAssignmentsPerDispatch
+        var globalEmpty = false
+        while budget > 0, !candidates.isEmpty, counts.queued > 0 {
+            var servedLocally = [Bool](repeating: false, count: candidates.count)
+            for (n, w) in candidates.enumerated() where budget > 0 {
+                if let c = popLocal(worker: w) {
+                    assign(c, to: w, now: now)
+                    servedLocally[n] = true
+                    budget -= 1
+                }
+            }
+            var assignedGlobally = false
+            if !globalEmpty {
+                for (n, w) in candidates.enumerated() where budget > 0 && !servedLocally[n] {
+                    guard let c = popGlobal() else {
+                        globalEmpty = true
+                        break
+                    }
+                    assign(c, to: w, now: now)
+                    assignedGlobally = true
+                    budget -= 1
+                }
+            }
+            if !assignedGlobally && !servedLocally.contains(true) { break }
+            candidates.removeAll { workers[$0]!.credit == 0 }
+        }
+        return drainOutbox()
+    }
+
+    mutating func assign(_ c: Int32, to w: Int, now: SchedulerTime) {
+        let id = nextLeaseID
+        nextLeaseID += 1
+        attempts[Int(c)] &+= 1
+        let attempt = Int(attempts[Int(c)])
+        leases[id] = LeaseRecord(cell: c, worker: w, attempt: attempt, issuedAt: now)
+        currentLease[Int(c)] = id
+        setState(c, .leased)
+        workers[w]!.leases.insert(id)
+        workers[w]!.credit -= 1
+        workers[w]!.lastSent = now
+        outbox.append(.assign(worker: workers[w]!.id, cell: keys[Int(c)], lease: id, attempt: attempt))
+    }
+
+    mutating func popGlobal() -> Int32? {
+        while let c = globalQueue.popFirst() {
+            if states[Int(c)] == .queued { return c }
+        }
+        return nil
+    }
+
+    /// The first queued cell on the local queues of the tokens `w` holds (feature sets first).
+    mutating func popLocal(worker w: Int) -> Int32? {
+        let worker = workers[w]!
+        for tokens in [worker.featureTokens, worker.plainTokens] {
+            for t in tokens {
+                guard var queue = localQueues[t] else { continue }
+                localQueues[t] = nil  // take it out while mutating, so the array is not copied
+                var found: Int32?
+                while let c = queue.popFirst() {
+                    if states[Int(c)] == .queued { found = c; break }
+                }
+                if !queue.isEmpty { localQueues[t] = queue }
+                if let found { return found }
+            }
+        }
+        return nil
+    }
+}
