@@ -59,7 +59,8 @@ extension Grid {
             for key in allHyperparameterKeys where !uses.contains(key) {
                 if let entry = entries[key] {
                     let users = TuningMethod.allCases.filter { hyperparameterKeys(for: $0).contains(key) }.map(\.rawValue)
-                    reader.fault(at: entry.key, "\(field).\(key)", "\(method.rawValue) does not use \(key) (only \(users.joined(separator: ", ")) do)")
+                    let who = users.count == 1 ? "only \(users[0]) uses it" : "only \(users.joined(separator: " and ")) use it"
+                    reader.fault(at: entry.key, "\(field).\(key)", "\(method.rawValue) does not use \(key) (\(who))")
                 }
             }
         }
