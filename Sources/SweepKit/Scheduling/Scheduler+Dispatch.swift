@@ -4,9 +4,10 @@ extension Scheduler {
     /// back-pressured.
     ///
     /// Workers are served in rounds, least-loaded first (leases ÷ slots, ties by registration
-    /// order), one cell per worker per round. In each round every worker first takes a cell it has
-    /// locality for (features of the same model and task, then the model or data itself); workers
-    /// that found none take the head of the global queue. Deterministic for a given event history.
+    /// order), one cell per worker per round, in three tiers: first every worker takes a cell whose
+    /// extracted features it holds (same model and task), then every worker not yet served takes a
+    /// cell whose model (or black-box data) it holds, then the rest take the head of the global
+    /// queue. Deterministic for a given event history.
     public mutating func dispatch(now: SchedulerTime) -> [SchedulerAction] {
         guard !dispatchPaused, !isBackPressured, counts.queued > 0 else { return drainOutbox() }
         var candidates: [Int] = []
@@ -22,27 +23,32 @@ extension Scheduler {
         var budget = configuration.maxAssignmentsPerDispatch
         var globalEmpty = false
         while budget > 0, !candidates.isEmpty, counts.queued > 0 {
-            var servedLocally = [Bool](repeating: false, count: candidates.count)
-            for (n, w) in candidates.enumerated() where budget > 0 {
-                if let c = popLocal(worker: w) {
-                    assign(c, to: w, now: now)
-                    servedLocally[n] = true
-                    budget -= 1
-                }
-            }
-            var assignedGlobally = false
-            if !globalEmpty {
-                for (n, w) in candidates.enumerated() where budget > 0 && !servedLocally[n] {
-                    guard let c = popGlobal() else {
-                        globalEmpty = true
-                        break
+            // One cell per worker per round; tiers across all workers, so a worker holding a cell's
+            // features is served before one that merely holds its model takes it.
+            var served = [Bool](repeating: false, count: candidates.count)
+            var assigned = 0
+            for tier in 0..<3 where budget > 0 {
+                if tier == 2 && globalEmpty { break }
+                for (n, w) in candidates.enumerated() where budget > 0 && !served[n] {
+                    let cell: Int32?
+                    switch tier {
+                    case 0: cell = popLocal(worker: w, features: true)
+                    case 1: cell = popLocal(worker: w, features: false)
+                    default:
+                        cell = popGlobal()
+                        if cell == nil { globalEmpty = true }
                     }
-                    assign(c, to: w, now: now)
-                    assignedGlobally = true
+                    guard let cell else {
+                        if tier == 2 { break }
+                        continue
+                    }
+                    assign(cell, to: w, now: now)
+                    served[n] = true
+                    assigned += 1
                     budget -= 1
                 }
             }
-            if !assignedGlobally && !servedLocally.contains(true) { break }
+            if assigned == 0 { break }
             candidates.removeAll { workers[$0]!.credit == 0 }
         }
         return drainOutbox()
@@ -69,10 +75,10 @@ extension Scheduler {
         return nil
     }
 
-    /// The first queued cell on the local queues of the tokens `w` holds (feature sets first).
-    mutating func popLocal(worker w: Int) -> Int32? {
-        let worker = workers[w]!
-        for tokens in [worker.featureTokens, worker.plainTokens] {
+    /// The first queued cell on the local queues of the feature (or model/data) tokens `w` holds.
+    mutating func popLocal(worker w: Int, features: Bool) -> Int32? {
+        let tokens = features ? workers[w]!.featureTokens : workers[w]!.plainTokens
+        do {
             for t in tokens {
                 guard var queue = localQueues[t] else { continue }
                 localQueues[t] = nil  // take it out while mutating, so the array is not copied
