@@ -130,6 +130,25 @@ import Testing
         #expect(s.credit(of: a) == 1)
     }
 
+    @Test func churningWorkersReuseSlotsAndKeepServing() {
+        var s = Scheduler(cells: plainCells(1_000), configuration: SchedulerConfiguration(heartbeatInterval: 10, liveness: 1))
+        var now: Int64 = 0
+        var completed = 0
+        // 1,000 short-lived workers, each registering, taking one cell, finishing it and vanishing.
+        for i in 0..<1_000 {
+            let w = WorkerID("short-lived-\(i)")
+            _ = s.workerReady(w, slots: 1, now: at(now))
+            for x in s.dispatch(now: at(now)).assignments {
+                _ = s.result(w, cell: x.cell, lease: x.lease, now: at(now))
+                completed += s.committed([x.cell], now: at(now)).acks.count
+            }
+            now += 11
+            #expect(s.tick(now: at(now)).lostWorkers == [w])
+        }
+        #expect(completed == 1_000)
+        #expect(s.workerCount == 0 && s.isFinished)
+    }
+
     @Test func messagesFromUnknownWorkersAskThemToRegister() {
         var s = Scheduler(cells: plainCells(1), configuration: config)
         #expect(s.heard(from: a, now: at(0)) == [.unknownWorker(worker: a)])

@@ -12,11 +12,14 @@ import Testing
         let actions = s.result(a, cell: cellKey("c0"), lease: lease, now: at(5))
         #expect(actions == [.persistResult(worker: a, cell: cellKey("c0"), lease: lease)])
         #expect(s.state(of: cellKey("c0")) == .committing)
-        // A resend before the commit is neither persisted nor acknowledged yet.
+        // Resends before the commit, and another worker's result for the same cell, are neither
+        // persisted nor acknowledged yet; after the commit each (worker, lease) gets one ack.
+        _ = s.workerReady(b, slots: 1, now: at(5))
         #expect(s.result(a, cell: cellKey("c0"), lease: lease, now: at(6)).isEmpty)
+        #expect(s.result(a, cell: cellKey("c0"), lease: lease, now: at(6)).isEmpty)
+        #expect(s.result(b, cell: cellKey("c0"), lease: 77, now: at(6)).isEmpty)
         let committed = s.committed([cellKey("c0")], now: at(7))
-        #expect(committed.acks.count == 2)
-        #expect(committed.acks.allSatisfy { $0.0 == a && $0.2 == lease })
+        #expect(committed.acks.map { "\($0.0):\($0.2)" } == ["a:\(lease)", "b:77"])
         #expect(s.state(of: cellKey("c0")) == .done)
         // A resend after the commit is acknowledged at once, never persisted again.
         #expect(s.result(a, cell: cellKey("c0"), lease: lease, now: at(8)) == [.ack(worker: a, cell: cellKey("c0"), lease: lease)])

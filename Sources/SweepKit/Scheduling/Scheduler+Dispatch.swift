@@ -3,8 +3,8 @@ extension Scheduler {
     /// ``SchedulerConfiguration/maxAssignmentsPerDispatch`` per call; nothing while paused or
     /// back-pressured.
     ///
-    /// Workers are served in rounds, least-loaded first (leases ÷ slots, ties by registration
-    /// order), one cell per worker per round, in three tiers: first every worker takes a cell whose
+    /// Workers are served in rounds, least-loaded first (leases ÷ slots, ties by registration slot),
+    /// one cell per worker per round, in three tiers: first every worker takes a cell whose
     /// extracted features it holds (same model and task), then every worker not yet served takes a
     /// cell whose model (or black-box data) it holds, then the rest take the head of the global
     /// queue. Deterministic for a given event history.

@@ -19,7 +19,13 @@ extension Scheduler {
         case .done:
             outbox.append(.ack(worker: id, cell: key, lease: lease))
         case .committing:
-            ackWaiters[c, default: []].append((id, lease))
+            // Once per (worker, lease), and a bounded number of senders: a worker repeating itself
+            // cannot grow this list.
+            var waiters = ackWaiters[c] ?? []
+            if waiters.count < 16, !waiters.contains(where: { $0.0 == id && $0.1 == lease }) {
+                waiters.append((id, lease))
+                ackWaiters[c] = waiters
+            }
         case .blocked, .queued, .leased, .failed:
             let running = currentLease[Int(c)]
             if running != 0 {
@@ -31,6 +37,7 @@ extension Scheduler {
             if states[Int(c)] == .failed {
                 // A late success beats a failure; dependents that failed only for it run after all.
                 lastErrors[c] = nil
+                failedByDependency.remove(c)
             }
             setState(c, .committing)
             ackWaiters[c] = [(id, lease)]

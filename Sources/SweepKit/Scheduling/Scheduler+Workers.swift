@@ -18,8 +18,14 @@ extension Scheduler {
             workers[w]!.slots = slots
             workers[w]!.lastSeen = now
         } else {
-            w = workers.count
-            workers.append(WorkerRecord(id: id, slots: slots, credit: 0, lastSeen: now, lastSent: now))
+            let record = WorkerRecord(id: id, slots: slots, credit: 0, lastSeen: now, lastSent: now)
+            if let free = freeWorkerSlots.popLast() {
+                w = free
+                workers[w] = record
+            } else {
+                w = workers.count
+                workers.append(record)
+            }
             workerIndex[id] = w
             aliveWorkerCount += 1
         }
@@ -104,6 +110,7 @@ extension Scheduler {
             returnLease(lease, reason: reason, countsAttempt: countsAttempt)
         }
         workers[w] = nil
+        freeWorkerSlots.append(w)
         workerIndex[worker.id] = nil
         aliveWorkerCount -= 1
         outbox.append(.workerLost(worker: worker.id, reason: reason))

@@ -21,7 +21,8 @@
 ///   artifact is available; when the pretrain cell fails, its dependents fail naming it.
 /// - **Locality**: dispatch prefers a worker that ran the same task on the same model (it holds the
 ///   extracted features), then one holding the model artifact (or the black-box data), then the
-///   least-loaded worker; ties go to the earlier-registered worker.
+///   least-loaded worker; ties go to the lower registration slot (registration order, with the
+///   slots of dead workers reused).
 /// - **Back-pressure**: no dispatch while ``SchedulerConfiguration/resultBacklogLimit`` results
 ///   await their commit, or while the driver has paused dispatch.
 ///
@@ -68,8 +69,11 @@ public struct Scheduler: Sendable {
     var globalQueue = IndexQueue()
     var localQueues: [Int32: IndexQueue] = [:]
 
-    // Workers (slots never reused, so indices are stable and order is registration order).
+    // Workers by slot; a dead worker's slot is reused by the next registration, so memory is
+    // bounded by the most workers alive at once, however many come and go. Ties in dispatch go
+    // to the lower slot.
     var workers: [WorkerRecord?] = []
+    var freeWorkerSlots: [Int] = []
     var workerIndex: [WorkerID: Int] = [:]
     var aliveWorkerCount = 0
 
