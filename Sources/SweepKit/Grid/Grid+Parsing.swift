@@ -1,0 +1,232 @@
+import Foundation
+import NoisyCore
+import Yams
+
+extension Grid {
+    /// The top-level keys of a grid file.
+    static let topLevelKeys = ["name", "max_attempts", "noise_ratios", "tasks", "methods", "tuning", "seeds", "pretrain", "features"]
+    static let pretrainKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
+                               "conv1_channels", "conv2_channels", "feature_dimension", "source_samples"]
+    /// Images in Fashion-MNIST train, the pre-training source.
+    static let sourceImages = 60_000
+
+    /// Reads and validates the grid file at `path`; `name` defaults to the file's base name.
+    /// Relative feature paths are resolved against the file's directory.
+    /// - Throws: ``GridError`` listing every fault (an unreadable file is one fault at 1:1).
+    public static func load(path: String) throws -> Grid {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw GridError(faults: [GridFault(file: path, line: 1, column: 1, field: "file", message: "cannot read the grid file: \(error.localizedDescription)")])
+        }
+        let url = URL(fileURLWithPath: path)
+        var grid = try parse(yaml: text, file: path, baseDirectory: url.deletingLastPathComponent().path)
+        if grid.name == nil { grid.name = url.deletingPathExtension().lastPathComponent }
+        return grid
+    }
+
+    /// Parses and validates grid YAML.
+    /// - Parameters:
+    ///   - file: the name faults are reported under.
+    ///   - baseDirectory: what relative feature paths are resolved against (default: the
+    ///     current directory).
+    /// - Throws: ``GridError`` listing every fault, each with its line and column.
+    public static func parse(yaml: String, file: String = "<string>", baseDirectory: String? = nil) throws -> Grid {
+        var reader = GridReader(file: file)
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: yaml) else {
+                throw GridError(faults: [GridFault(file: file, line: 1, column: 1, field: "yaml", message: "the file is empty")])
+            }
+            root = composed
+        } catch let error as YamlError {
+            throw GridError(faults: [syntaxFault(error, file: file, yaml: yaml)])
+        }
+        let grid = parse(root: root, reader: &reader, baseDirectory: baseDirectory ?? FileManager.default.currentDirectoryPath)
+        guard reader.faults.isEmpty, let grid else { throw GridError(faults: reader.faults) }
+        return grid
+    }
+
+    private static func parse(root: Node, reader: inout GridReader, baseDirectory: String) -> Grid? {
+        guard let top = reader.mapping(root, "", allowed: topLevelKeys) else { return nil }
+        let blackBox = top["features"] != nil
+        func required(_ key: String, _ what: String) -> Node? {
+            if let entry = top[key] { return entry.value }
+            reader.fault(at: root, key, "missing: give at least one \(what)")
+            return nil
+        }
+
+        let name = top["name"].flatMap { reader.string($0.value, "name") }
+        let maxAttempts = top["max_attempts"].map { reader.int($0.value, "max_attempts", in: 1...100) } ?? defaultMaxAttempts
+        let noiseRatios = required("noise_ratios", "noise ratio").flatMap { readNoiseRatios($0, &reader) }
+        let tasks: [String]? = if let node = top["tasks"]?.value {
+            readTasks(node, blackBox: blackBox, &reader)
+        } else if blackBox {
+            ["features"]
+        } else {
+            required("tasks", "task").flatMap { _ in nil }
+        }
+        let common = top["tuning"].flatMap { readOverrides($0.value, "tuning", method: nil, &reader) }
+        let methods = required("methods", "method").flatMap { readMethods($0, common: common ?? HyperparameterOverrides(), &reader) }
+        let seeds = required("seeds", "seed").flatMap { readSeeds($0, &reader) }
+
+        var pretraining: PretrainSpec?
+        var featureFiles: [BlackBoxKey: FeatureFiles]?
+        if let features = top["features"] {
+            if let pretrain = top["pretrain"] {
+                reader.fault(at: pretrain.key, "pretrain", "a grid with 'features' (black-box) has no pre-training: remove one of the two")
+            }
+            if let noiseRatios, let tasks {
+                featureFiles = readFeatures(features.value, noiseRatios: noiseRatios, tasks: tasks, baseDirectory: baseDirectory, &reader)
+            }
+        } else {
+            pretraining = readPretrain(top["pretrain"]?.value, &reader)
+        }
+
+        guard let noiseRatios, let tasks, let methods, let seeds, let maxAttempts,
+              blackBox ? featureFiles != nil : pretraining != nil else { return nil }
+        return Grid(name: name, noiseRatios: noiseRatios, tasks: tasks, methods: methods, seeds: seeds,
+                    pretraining: pretraining, featureFiles: featureFiles, maxAttempts: maxAttempts)
+    }
+
+    /// A YAML syntax error (Yams/libyaml) as a fault at its line and column.
+    private static func syntaxFault(_ error: YamlError, file: String, yaml: String) -> GridFault {
+        func make(_ mark: Mark, _ message: String) -> GridFault {
+            GridFault(file: file, line: mark.line, column: mark.column, field: "yaml", message: message)
+        }
+        func explain(_ context: YamlError.Context?, _ problem: String) -> String {
+            guard let context else { return "syntax error: \(problem)" }
+            return "syntax error: \(problem) (\(context.text) started at line \(context.mark.line), column \(context.mark.column))"
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            return make(mark, explain(context, problem))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // `context.text` is the whole document here: never print it.
+            return make(context.mark, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
+        case .reader(let problem, let offset, _, _):
+            var line = 1, column = 1
+            if let offset {
+                for character in yaml.prefix(offset) {
+                    if character == "\n" { line += 1; column = 1 } else { column += 1 }
+                }
+            }
+            return GridFault(file: file, line: line, column: column, field: "yaml", message: "unreadable text: \(problem)")
+        default:
+            return GridFault(file: file, line: 1, column: 1, field: "yaml", message: "\(error)")
+        }
+    }
+
+    private static func readNoiseRatios(_ node: Node, _ reader: inout GridReader) -> [Double]? {
+        guard let items = reader.list(node, "noise_ratios", what: "noise ratio") else { return nil }
+        var values: [Double] = []
+        var ok = true
+        for (i, item) in items.enumerated() {
+            let field = "noise_ratios[\(i)]"
+            guard let value = reader.double(item, field, { $0 >= 0 && $0 < 1 ? nil : "\($0) is outside [0, 1): a noise ratio is a fraction of labels (0.1 = 10 %)" }) else {
+                ok = false
+                continue
+            }
+            if let first = values.firstIndex(of: value) {
+                reader.fault(at: item, field, "duplicate: \(value) is already noise_ratios[\(first)]")
+                ok = false
+            }
+            values.append(value)
+        }
+        return ok ? values : nil
+    }
+
+    private static func readTasks(_ node: Node, blackBox: Bool, _ reader: inout GridReader) -> [String]? {
+        guard let items = reader.list(node, "tasks", what: "task") else { return nil }
+        var names: [String] = []
+        var ok = true
+        for (i, item) in items.enumerated() {
+            let field = "tasks[\(i)]"
+            guard let raw = reader.string(item, field) else { ok = false; continue }
+            let name = GridTask.normalised(raw)
+            if blackBox {
+                let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._->")
+                if name.isEmpty || !name.allSatisfy({ allowed.contains($0) }) {
+                    reader.fault(at: item, field, "'\(raw)': a black-box task label uses letters, digits, '.', '_', '-' and '->' only")
+                    ok = false
+                    continue
+                }
+            } else if !GridTask.all.contains(name) {
+                let hint = suggestion(for: name, among: GridTask.all).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.fault(at: item, field, "unknown task '\(raw)'\(hint); known: \(GridTask.all.joined(separator: ", "))")
+                ok = false
+                continue
+            }
+            if let first = names.firstIndex(of: name) {
+                reader.fault(at: item, field, "duplicate: '\(name)' is already tasks[\(first)]")
+                ok = false
+            }
+            names.append(name)
+        }
+        return ok ? names : nil
+    }
+
+    /// `seeds: N` means seeds 0..<N; `seeds: [a, b, …]` names them.
+    private static func readSeeds(_ node: Node, _ reader: inout GridReader) -> [UInt64]? {
+        if case .scalar = node, !reader.isNull(node) {
+            guard let count = reader.int(node, "seeds", in: 1...1_000_000) else { return nil }
+            return (0..<UInt64(count)).map { $0 }
+        }
+        guard let items = reader.list(node, "seeds", what: "seed") else { return nil }
+        var seeds: [UInt64] = []
+        var ok = true
+        for (i, item) in items.enumerated() {
+            let field = "seeds[\(i)]"
+            guard let seed = reader.int(item, field, in: 0...Int.max) else { ok = false; continue }
+            if let first = seeds.firstIndex(of: UInt64(seed)) {
+                reader.fault(at: item, field, "duplicate: \(seed) is already seeds[\(first)]")
+                ok = false
+            }
+            seeds.append(UInt64(seed))
+        }
+        return ok ? seeds : nil
+    }
+
+    private static func readPretrain(_ node: Node?, _ reader: inout GridReader) -> PretrainSpec? {
+        var spec = PretrainSpec(noiseRatio: 0, seed: 0)
+        guard let node, !reader.isNull(node) else { return spec }
+        guard let entries = reader.mapping(node, "pretrain", allowed: pretrainKeys) else { return nil }
+        let before = reader.faults.count
+        func int(_ key: String, _ range: ClosedRange<Int>) -> Int? {
+            entries[key].flatMap { reader.int($0.value, "pretrain.\(key)", in: range) }
+        }
+        func double(_ key: String, _ check: @escaping (Double) -> String?) -> Double? {
+            entries[key].flatMap { reader.double($0.value, "pretrain.\(key)", check) }
+        }
+        let positive: (Double) -> String? = { $0 > 0 ? nil : "must be greater than 0" }
+        let nonNegative: (Double) -> String? = { $0 >= 0 ? nil : "must not be negative" }
+        if let v = int("epochs", 1...10_000) { spec.epochs = v }
+        if let v = int("batch_size", 1...Self.sourceImages) { spec.batchSize = v }
+        if let entry = entries["optimizer"], let text = reader.string(entry.value, "pretrain.optimizer") {
+            if let optimizer = PretrainOptimizer(rawValue: text) {
+                spec.optimizer = optimizer
+            } else {
+                let names = PretrainOptimizer.allCases.map(\.rawValue)
+                let hint = suggestion(for: text, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.fault(at: entry.value, "pretrain.optimizer", "unknown optimizer '\(text)'\(hint); known: \(names.joined(separator: ", "))")
+            }
+        }
+        if let v = double("learning_rate", positive) { spec.learningRate = v }
+        if let v = double("momentum", { $0 >= 0 && $0 < 1 ? nil : "must be in [0, 1)" }) { spec.momentum = v }
+        if let v = double("weight_decay", nonNegative) { spec.weightDecay = v }
+        if let v = int("conv1_channels", 1...1024) { spec.conv1Channels = v }
+        if let v = int("conv2_channels", 1...1024) { spec.conv2Channels = v }
+        if let v = int("feature_dimension", 1...65_536) { spec.featureDimension = v }
+        if let entry = entries["source_samples"], !reader.isNull(entry.value) {
+            if let v = reader.int(entry.value, "pretrain.source_samples", in: 1...Self.sourceImages) {
+                // All 60,000 is the same pre-training as no limit: one spelling, one key.
+                spec.sourceSamples = v == Self.sourceImages ? nil : v
+            }
+        }
+        // AdamW ignores momentum; normalising it keeps an irrelevant setting out of cell keys.
+        if spec.optimizer == .adamw { spec.momentum = 0 }
+        return reader.faults.count == before ? spec : nil
+    }
+}

@@ -1,0 +1,95 @@
+extension Scheduler {
+    /// Assigns queued cells to workers with credit: at most
+    /// ``SchedulerConfiguration/maxAssignmentsPerDispatch`` per call; nothing while paused or
+    /// back-pressured.
+    ///
+    /// Workers are served in rounds, least-loaded first (leases ÷ slots, ties by registration slot),
+    /// one cell per worker per round, in three tiers: first every worker takes a cell whose
+    /// extracted features it holds (same model and task), then every worker not yet served takes a
+    /// cell whose model (or black-box data) it holds, then the rest take the head of the global
+    /// queue. Deterministic for a given event history.
+    public mutating func dispatch(now: SchedulerTime) -> [SchedulerAction] {
+        guard !dispatchPaused, !isBackPressured, counts.queued > 0 else { return drainOutbox() }
+        var candidates: [Int] = []
+        for w in workers.indices {
+            if let worker = workers[w], worker.credit > 0 { candidates.append(w) }
+        }
+        candidates.sort { a, b in
+            let wa = workers[a]!, wb = workers[b]!
+            // leases_a / slots_a < leases_b / slots_b, without division.
+            let la = wa.leases.count * max(1, wb.slots), lb = wb.leases.count * max(1, wa.slots)
+            return la != lb ? la < lb : a < b
+        }
+        var budget = configuration.maxAssignmentsPerDispatch
+        var globalEmpty = false
+        while budget > 0, !candidates.isEmpty, counts.queued > 0 {
+            // One cell per worker per round; tiers across all workers, so a worker holding a cell's
+            // features is served before one that merely holds its model takes it.
+            var served = [Bool](repeating: false, count: candidates.count)
+            var assigned = 0
+            for tier in 0..<3 where budget > 0 {
+                if tier == 2 && globalEmpty { break }
+                for (n, w) in candidates.enumerated() where budget > 0 && !served[n] {
+                    let cell: Int32?
+                    switch tier {
+                    case 0: cell = popLocal(worker: w, features: true)
+                    case 1: cell = popLocal(worker: w, features: false)
+                    default:
+                        cell = popGlobal()
+                        if cell == nil { globalEmpty = true }
+                    }
+                    guard let cell else {
+                        if tier == 2 { break }
+                        continue
+                    }
+                    assign(cell, to: w, now: now)
+                    served[n] = true
+                    assigned += 1
+                    budget -= 1
+                }
+            }
+            if assigned == 0 { break }
+            candidates.removeAll { workers[$0]!.credit == 0 }
+        }
+        return drainOutbox()
+    }
+
+    mutating func assign(_ c: Int32, to w: Int, now: SchedulerTime) {
+        let id = nextLeaseID
+        nextLeaseID += 1
+        attempts[Int(c)] &+= 1
+        let attempt = Int(attempts[Int(c)])
+        leases[id] = LeaseRecord(cell: c, worker: w, attempt: attempt, issuedAt: now)
+        currentLease[Int(c)] = id
+        setState(c, .leased)
+        workers[w]!.leases.insert(id)
+        workers[w]!.credit -= 1
+        workers[w]!.lastSent = now
+        outbox.append(.assign(worker: workers[w]!.id, cell: keys[Int(c)], lease: id, attempt: attempt))
+    }
+
+    mutating func popGlobal() -> Int32? {
+        while let c = globalQueue.popFirst() {
+            if states[Int(c)] == .queued { return c }
+        }
+        return nil
+    }
+
+    /// The first queued cell on the local queues of the feature (or model/data) tokens `w` holds.
+    mutating func popLocal(worker w: Int, features: Bool) -> Int32? {
+        let tokens = features ? workers[w]!.featureTokens : workers[w]!.plainTokens
+        do {
+            for t in tokens {
+                guard var queue = localQueues[t] else { continue }
+                localQueues[t] = nil  // take it out while mutating, so the array is not copied
+                var found: Int32?
+                while let c = queue.popFirst() {
+                    if states[Int(c)] == .queued { found = c; break }
+                }
+                if !queue.isEmpty { localQueues[t] = queue }
+                if let found { return found }
+            }
+        }
+        return nil
+    }
+}

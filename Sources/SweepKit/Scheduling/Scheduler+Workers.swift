@@ -1,0 +1,160 @@
+extension Scheduler {
+    /// A worker registered (READY): its slots, the artifacts it already holds, and the leases it is
+    /// still running if it re-registers after a reconnect.
+    ///
+    /// A worker already known keeps the listed leases that are still its own; its other leases are
+    /// requeued without counting an attempt (the connection failed, not the cell). Credit is set
+    /// to its free slots. Call ``dispatch(now:)`` afterwards.
+    public mutating func workerReady(_ id: WorkerID, slots: Int, artifacts: [String] = [], running: [LeaseID] = [],
+                                     now: SchedulerTime) -> [SchedulerAction] {
+        let slots = max(0, slots)
+        let w: Int
+        if let known = workerIndex[id] {
+            w = known
+            let keep = Set(running)
+            for lease in workers[w]!.leases.sorted() where !keep.contains(lease) {
+                returnLease(lease, reason: "worker \(id) re-registered without it", countsAttempt: false)
+            }
+            workers[w]!.slots = slots
+            workers[w]!.lastSeen = now
+        } else {
+            let record = WorkerRecord(id: id, slots: slots, credit: 0, lastSeen: now, lastSent: now)
+            if let free = freeWorkerSlots.popLast() {
+                w = free
+                workers[w] = record
+            } else {
+                w = workers.count
+                workers.append(record)
+            }
+            workerIndex[id] = w
+            aliveWorkerCount += 1
+        }
+        workers[w]!.credit = max(0, slots - workers[w]!.leases.count)
+        for sha in artifacts { hold(token(sha), worker: w, feature: false) }
+        return drainOutbox()
+    }
+
+    /// Any message from a worker: refreshes its liveness. For an unknown worker, asks it to
+    /// register again (and the message is not to be acted on).
+    public mutating func heard(from id: WorkerID, now: SchedulerTime) -> [SchedulerAction] {
+        guard let w = workerIndex[id] else { return drainOutbox() + [.unknownWorker(worker: id)] }
+        workers[w]!.lastSeen = max(workers[w]!.lastSeen, now)
+        return drainOutbox()
+    }
+
+    /// The worker grants `amount` more assignments (slots that became free). Credit never exceeds
+    /// its slots minus the leases it holds, whatever it sends.
+    public mutating func credit(_ id: WorkerID, _ amount: Int, now: SchedulerTime) -> [SchedulerAction] {
+        let actions = heard(from: id, now: now)
+        guard let w = workerIndex[id], amount > 0 else { return actions }
+        let cap = max(0, workers[w]!.slots - workers[w]!.leases.count)
+        workers[w]!.credit = min(cap, workers[w]!.credit + amount)
+        return actions
+    }
+
+    /// The worker tells it now holds an artifact (it fetched or produced it).
+    public mutating func workerHolds(_ id: WorkerID, artifact sha: String, now: SchedulerTime) -> [SchedulerAction] {
+        let actions = heard(from: id, now: now)
+        guard let w = workerIndex[id] else { return actions }
+        hold(token(sha), worker: w, feature: false)
+        return actions
+    }
+
+    /// The worker leaves (drain, shutdown): its unfinished cells are requeued without counting an
+    /// attempt, and it is forgotten.
+    public mutating func workerLeft(_ id: WorkerID, now: SchedulerTime) -> [SchedulerAction] {
+        guard let w = workerIndex[id] else { return drainOutbox() }
+        removeWorker(w, reason: "worker \(id) left", countsAttempt: false)
+        return drainOutbox()
+    }
+
+    /// Time passes: declares silent workers dead (requeueing their cells with the attempt counted),
+    /// expires leases over ``SchedulerConfiguration/maxLeaseDuration``, sends heartbeats that are
+    /// due, and dispatches.
+    public mutating func tick(now: SchedulerTime) -> [SchedulerAction] {
+        let deadAfter = configuration.deadAfter
+        for w in workers.indices {
+            guard let worker = workers[w] else { continue }
+            let silence = now - worker.lastSeen
+            if silence > deadAfter {
+                removeWorker(w, reason: "worker \(worker.id) lost: silent for \(silence) ms", countsAttempt: true)
+            }
+        }
+        if let limit = configuration.maxLeaseDuration {
+            let expired = leases.filter { now - $0.value.issuedAt >= limit }.keys.sorted()
+            for id in expired {
+                let record = leases[id]!
+                outbox.append(.cancel(worker: workers[record.worker]!.id, cell: keys[Int(record.cell)], lease: id))
+                returnLease(id, reason: "lease \(id) expired after \(limit) ms", countsAttempt: true)
+            }
+        }
+        for w in workers.indices {
+            guard let worker = workers[w], now - worker.lastSent >= configuration.heartbeatInterval else { continue }
+            outbox.append(.heartbeat(worker: worker.id))
+            workers[w]!.lastSent = now
+        }
+        return dispatch(now: now)
+    }
+
+    // MARK: Internals
+
+    mutating func hold(_ token: Int32, worker w: Int, feature: Bool) {
+        guard token >= 0, !workers[w]!.held.contains(token) else { return }
+        workers[w]!.held.insert(token)
+        if feature { workers[w]!.featureTokens.append(token) } else { workers[w]!.plainTokens.append(token) }
+    }
+
+    mutating func removeWorker(_ w: Int, reason: String, countsAttempt: Bool) {
+        let worker = workers[w]!
+        for lease in worker.leases.sorted() {
+            returnLease(lease, reason: reason, countsAttempt: countsAttempt)
+        }
+        workers[w] = nil
+        freeWorkerSlots.append(w)
+        workerIndex[worker.id] = nil
+        aliveWorkerCount -= 1
+        outbox.append(.workerLost(worker: worker.id, reason: reason))
+    }
+
+    /// Ends a lease.
+    mutating func endLease(_ id: LeaseID) {
+        guard let record = leases.removeValue(forKey: id) else { return }
+        workers[record.worker]?.leases.remove(id)
+        if currentLease[Int(record.cell)] == id { currentLease[Int(record.cell)] = 0 }
+    }
+
+    /// Ends a lease whose attempt did not finish and puts its cell back in the queue, or fails it
+    /// if that was its last attempt.
+    mutating func returnLease(_ id: LeaseID, reason: String, countsAttempt: Bool) {
+        guard let record = leases[id] else { return }
+        endLease(id)
+        let c = record.cell
+        guard states[Int(c)] == .leased else { return }
+        lastErrors[c] = reason
+        if !countsAttempt, attempts[Int(c)] > 0 { attempts[Int(c)] -= 1 }
+        requeueOrFail(c, reason: reason)
+    }
+
+    mutating func requeueOrFail(_ c: Int32, reason: String) {
+        if Int(attempts[Int(c)]) >= configuration.maxAttempts {
+            fail(c, error: reason)
+        } else {
+            setState(c, .queued)
+            enqueue(c)
+            outbox.append(.cellRequeued(cell: keys[Int(c)], attempts: Int(attempts[Int(c)]), reason: reason))
+        }
+    }
+
+    /// Fails a cell for good, and with it every dependent that has not run.
+    mutating func fail(_ c: Int32, error: String) {
+        setState(c, .failed)
+        lastErrors[c] = error
+        outbox.append(.cellFailed(cell: keys[Int(c)], attempts: Int(attempts[Int(c)]), error: error))
+        for d in dependents[c] ?? [] where states[Int(d)] == .blocked || states[Int(d)] == .queued {
+            setState(d, .failed)
+            failedByDependency.insert(d)
+            lastErrors[d] = dependencyFailure(c)
+            outbox.append(.cellFailed(cell: keys[Int(d)], attempts: Int(attempts[Int(d)]), error: lastErrors[d]!))
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// What the scheduler asks its driver to do; the driver performs actions in the order given.
+public enum SchedulerAction: Hashable, Sendable {
+    /// Send ASSIGN: run `cell` (attempt `attempt`, 1-based) under `lease`.
+    case assign(worker: WorkerID, cell: CellKey, lease: LeaseID, attempt: Int)
+    /// Send a HEARTBEAT (nothing else went to this worker for a heartbeat interval).
+    case heartbeat(worker: WorkerID)
+    /// Put this result (the payload the driver holds) into the write buffer; report the commit
+    /// with ``Scheduler/committed(_:now:)``. Only one persist is ever asked per cell.
+    case persistResult(worker: WorkerID, cell: CellKey, lease: LeaseID)
+    /// Send ACK: the worker may forget its result (committed, or already known).
+    case ack(worker: WorkerID, cell: CellKey, lease: LeaseID)
+    /// Send CANCEL: the worker should stop this attempt (superseded or over its time limit).
+    case cancel(worker: WorkerID, cell: CellKey, lease: LeaseID)
+    /// Record: the cell is queued again after an attempt that did not finish.
+    case cellRequeued(cell: CellKey, attempts: Int, reason: String)
+    /// Record: the cell has failed for good with this error.
+    case cellFailed(cell: CellKey, attempts: Int, error: String)
+    /// Record: the worker was declared dead (or left); its unfinished cells were requeued or failed.
+    case workerLost(worker: WorkerID, reason: String)
+    /// A message came from a worker the scheduler does not know (never registered, or declared
+    /// dead): ask it to register again; its message was not acted on.
+    case unknownWorker(worker: WorkerID)
+    /// A message named a cell that is not in this sweep: drop it and count it as a bad frame.
+    case rejected(worker: WorkerID, cell: CellKey, reason: String)
+}

@@ -1,0 +1,62 @@
+import SweepKit
+
+func cellKey(_ name: String) -> CellKey { CellKey(sha256Of: Array(name.utf8)) }
+func at(_ milliseconds: Int64) -> SchedulerTime { SchedulerTime(milliseconds: milliseconds) }
+
+/// Independent cells `c0`, `c1`, … (pretrain kind, no dependency).
+func plainCells(_ n: Int) -> [ScheduledCell] {
+    (0..<n).map { ScheduledCell(key: cellKey("c\($0)"), kind: .pretrain) }
+}
+
+/// One pretrain cell `p<i>` per entry, each with evaluate cells `e<i>-<task>-<m>` for the given tasks × methods.
+func dagCells(pretrains: Int, tasks: [String], methods: Int) -> [ScheduledCell] {
+    var cells: [ScheduledCell] = []
+    for p in 0..<pretrains { cells.append(ScheduledCell(key: cellKey("p\(p)"), kind: .pretrain)) }
+    for p in 0..<pretrains {
+        for task in tasks {
+            for m in 0..<methods {
+                cells.append(ScheduledCell(key: cellKey("e\(p)-\(task)-\(m)"), kind: .evaluate, dependency: cellKey("p\(p)"), task: task))
+            }
+        }
+    }
+    return cells
+}
+
+struct Assignment: Hashable {
+    var worker: WorkerID
+    var cell: CellKey
+    var lease: LeaseID
+    var attempt: Int
+}
+
+extension Array where Element == SchedulerAction {
+    var assignments: [Assignment] {
+        compactMap {
+            if case .assign(let w, let c, let l, let a) = $0 { return Assignment(worker: w, cell: c, lease: l, attempt: a) }
+            return nil
+        }
+    }
+    var persisted: [CellKey] {
+        compactMap { if case .persistResult(_, let c, _) = $0 { return c } else { return nil } }
+    }
+    var acks: [(WorkerID, CellKey, LeaseID)] {
+        compactMap { if case .ack(let w, let c, let l) = $0 { return (w, c, l) } else { return nil } }
+    }
+    var failedCells: [CellKey: String] {
+        var out: [CellKey: String] = [:]
+        for case .cellFailed(let c, _, let e) in self { out[c] = e }
+        return out
+    }
+    var requeued: [CellKey] {
+        compactMap { if case .cellRequeued(let c, _, _) = $0 { return c } else { return nil } }
+    }
+    var heartbeats: [WorkerID] {
+        compactMap { if case .heartbeat(let w) = $0 { return w } else { return nil } }
+    }
+    var lostWorkers: [WorkerID] {
+        compactMap { if case .workerLost(let w, _) = $0 { return w } else { return nil } }
+    }
+    var cancels: [(WorkerID, CellKey, LeaseID)] {
+        compactMap { if case .cancel(let w, let c, let l) = $0 { return (w, c, l) } else { return nil } }
+    }
+}
