@@ -8,7 +8,7 @@ extension Dataset {
         precondition(height > 0 && width > 0, "resize to \(height)×\(width): sizes must be positive")
         let newShape = ImageShape(channels: shape.channels, height: height, width: width)
         let inPlane = shape.height * shape.width, outPlane = height * width
-        var out = Matrix(rows: count, cols: newShape.pixelCount)
+        var out = Matrix(rows: count, cols: newShape.count)
         images.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 guard let s = source.baseAddress, let t = target.baseAddress else { return }
@@ -54,7 +54,7 @@ extension Dataset {
 
     private func rotated(_ angle: (Int) -> Double) -> Dataset {
         let plane = shape.height * shape.width
-        var out = Matrix(rows: count, cols: shape.pixelCount)
+        var out = Matrix(rows: count, cols: shape.count)
         images.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 guard let s = source.baseAddress, let t = target.baseAddress else { return }

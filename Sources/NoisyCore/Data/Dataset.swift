@@ -1,25 +1,7 @@
-/// The shape of one image: channels × height × width, stored planar (channel-major) in a row.
-public struct ImageShape: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var channels: Int
-    public var height: Int
-    public var width: Int
-
-    public init(channels: Int = 1, height: Int, width: Int) {
-        self.channels = channels
-        self.height = height
-        self.width = width
-    }
-
-    /// Values per image: channels · height · width.
-    public var pixelCount: Int { channels * height * width }
-
-    public var description: String { "\(channels)×\(height)×\(width)" }
-}
-
 /// A labelled image data set: one image per matrix row, one class index per image.
 ///
 /// Pixel values are `Float` in [0, 1]: the 0–255 bytes of MNIST-style data divided by 255 (the
-/// scale a CNN trains on directly). Images are rows of `images`, each `shape.pixelCount` values
+/// scale a CNN trains on directly). Images are rows of `images`, each `shape.count` values
 /// long, channel-major then row-major (C·H·W). Labels are in `0..<classCount`.
 public struct Dataset: Sendable {
     /// A short name for messages and reports (`fmnist-test`, `digits`, …).
@@ -33,14 +15,14 @@ public struct Dataset: Sendable {
     /// The shape of each image.
     public let shape: ImageShape
 
-    /// A data set, checked: one label per row, rows of `shape.pixelCount` values, labels in range.
+    /// A data set, checked: one label per row, rows of `shape.count` values, labels in range.
     /// - Throws: ``DataError`` `.shapeMismatch` or `.invalidArgument` naming the data set.
     public init(name: String, images: Matrix, labels: [Int], classCount: Int, shape: ImageShape) throws {
         guard images.rows == labels.count else {
             throw DataError(.shapeMismatch, "data set \(name) has \(images.rows) images but \(labels.count) labels")
         }
-        guard images.cols == shape.pixelCount else {
-            throw DataError(.shapeMismatch, "data set \(name) has rows of \(images.cols) values, its image shape \(shape) needs \(shape.pixelCount)")
+        guard images.cols == shape.count else {
+            throw DataError(.shapeMismatch, "data set \(name) has rows of \(images.cols) values, its image shape \(shape) needs \(shape.count)")
         }
         guard classCount > 0 else { throw DataError(.invalidArgument, "data set \(name) needs at least one class, got \(classCount)") }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
@@ -95,7 +77,7 @@ public struct Dataset: Sendable {
 
     /// This data set with other images of the same count (used by the transforms).
     func replacingImages(_ newImages: Matrix, shape newShape: ImageShape, name newName: String? = nil) -> Dataset {
-        precondition(newImages.rows == count && newImages.cols == newShape.pixelCount)
+        precondition(newImages.rows == count && newImages.cols == newShape.count)
         return Dataset(unchecked: newName ?? name, images: newImages, labels: labels, classCount: classCount, shape: newShape)
     }
 }

@@ -1,11 +1,12 @@
 /// The channels, height and width of one image, flattened NCHW into a matrix row.
-public struct ImageShape: Sendable, Hashable, CustomStringConvertible {
+public struct ImageShape: Sendable, Hashable, Codable, CustomStringConvertible {
     public var channels: Int
     public var height: Int
     public var width: Int
 
-    public init(channels: Int, height: Int, width: Int) {
-        precondition(channels > 0 && height > 0 && width > 0, "ImageShape needs positive sizes, got \(channels)×\(height)×\(width)")
+    /// Sizes are not checked here (data readers build shapes from file headers and report bad
+    /// ones as data errors); layers check that their input shape is positive.
+    public init(channels: Int = 1, height: Int, width: Int) {
         self.channels = channels
         self.height = height
         self.width = width
