@@ -27,3 +27,29 @@ import Testing
         #expect(throws: SpectrumMetricsError.empty) { try SpectrumMetrics(singularValues: []) }
     }
 }
+
+@Suite struct FeatureSpectrumTests {
+    /// Rows e_i of the identity: after the row-mean subtraction the matrix is I − J/D, a projection
+    /// with D − 1 singular values 1 and one 0, so SVE = LSVR = ln(D − 1).
+    @Test func identityFeaturesGiveLogOfRankAfterCentring() throws {
+        let d = 8
+        let m = try SpectrumMetrics(features: Matrix(rows: d, cols: d) { r, c in r == c ? 3 : 0 })
+        #expect(abs(m.sve - log(Double(d - 1))) < 1e-5)
+        #expect(abs(m.lsvr - log(Double(d - 1))) < 1e-5)
+    }
+
+    @Test func rowScaleDoesNotMatter() throws {
+        var rng = RandomStream(seed: 4)
+        let f = Matrix(rows: 50, cols: 16) { _, _ in rng.normal() }
+        var scaled = f
+        for r in 0..<50 { for c in 0..<16 { scaled[r, c] = f[r, c] * Float(r + 1) } }
+        let a = try SpectrumMetrics(features: f), b = try SpectrumMetrics(features: scaled)
+        #expect(abs(a.sve - b.sve) < 1e-4 && abs(a.lsvr - b.lsvr) < 1e-4)
+    }
+
+    @Test func identicalRowsHaveNoSpread() {
+        #expect(throws: SpectrumMetricsError.self) {
+            try SpectrumMetrics(features: Matrix(rows: 5, cols: 4, repeating: 1))
+        }
+    }
+}

@@ -9,6 +9,37 @@ public enum CellSpec: Codable, Hashable, Sendable {
     /// Tune a probe on a downstream task's features and measure it; depends on a model
     /// (or, in black-box mode, on feature files).
     case evaluate(EvaluateSpec)
+    /// A cell that computes nothing: for measuring the runtime itself (`nmsweep-bench
+    /// coordinator`) and, with a ``TestFault``, for fault-injection tests.
+    case noop(NoopSpec)
+}
+
+/// A cell without computation; its result echoes its index.
+public struct NoopSpec: Codable, Hashable, Sendable {
+    /// Distinguishes no-op cells (and so their keys).
+    public var index: Int
+    /// Milliseconds to sleep, to imitate work.
+    public var sleepMilliseconds: Int
+    /// A fault to inject (tests only).
+    public var fault: TestFault?
+
+    public init(index: Int, sleepMilliseconds: Int = 0, fault: TestFault? = nil) {
+        self.index = index
+        self.sleepMilliseconds = sleepMilliseconds
+        self.fault = fault
+    }
+}
+
+/// Faults a no-op cell can inject, so reliability tests can exercise real failure paths.
+public enum TestFault: String, Codable, Hashable, Sendable, CaseIterable {
+    /// The worker process dies (abort) while running the cell.
+    case crash
+    /// The cell never finishes and its worker stops heartbeating (a hung process).
+    case hang
+    /// The cell throws a retryable error.
+    case error
+    /// The cell produces a non-finite number (a non-retryable failure).
+    case nonFinite
 }
 
 /// The optimiser of pre-training.
