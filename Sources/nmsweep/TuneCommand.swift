@@ -92,9 +92,9 @@ struct TuneCommand: ParsableCommand {
     /// One split from two NPY files, every fault naming its file.
     private func load(features path: String, labels labelPath: String) throws -> LabeledFeatures {
         let matrix: Matrix
-        do { matrix = try NPYArray.read(path).matrix() } catch { throw fail(path, "\(error)") }
+        do { matrix = try NPYArray.read(path).matrix() } catch { throw fail(path, reason(error, path)) }
         let labels: [Int]
-        do { labels = try NPYArray.read(labelPath).labels() } catch { throw fail(labelPath, "\(error)") }
+        do { labels = try NPYArray.read(labelPath).labels() } catch { throw fail(labelPath, reason(error, labelPath)) }
         guard matrix.rows > 0, matrix.cols > 0 else { throw fail(path, "is empty (\(matrix.rows)×\(matrix.cols))") }
         guard !labels.isEmpty else { throw fail(labelPath, "is empty (no labels)") }
         guard labels.count == matrix.rows else {
@@ -106,6 +106,12 @@ struct TuneCommand: ParsableCommand {
             throw fail(path, "holds \(matrix.elements[bad]) at row \(bad / matrix.cols), column \(bad % matrix.cols); features must be finite")
         }
         return LabeledFeatures(features: matrix, labels: labels)
+    }
+
+    /// A reader error's text without a leading copy of the file name (the caller prefixes it).
+    private func reason(_ error: any Error, _ path: String) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 
     /// Prints "error: <what>: <fault>" to stderr and returns the exit code to throw.
