@@ -1,0 +1,72 @@
+import ArgumentParser
+import NoisyCore
+
+/// `nmsweep-bench tune`: wall time of one LP, MLP and NMTune cell (default recipe) on seeded
+/// synthetic features of the study's largest task size (fmnist: 8,000 train × 128, 2,000 test).
+struct TuneBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Wall time of LP, MLP and NMTune (default epochs) on seeded synthetic features.")
+
+    @Option(help: "Training rows.") var rows = 8000
+    @Option(help: "Test rows.") var testRows = 2000
+    @Option(help: "Feature dimension D.") var dim = 128
+    @Option(help: "Classes.") var classes = 10
+    @Option(help: "Epochs (default: the recipe's 30).") var epochs: Int?
+    @Option(help: "Seed of the features and of the tuning.") var seed: UInt64 = 1
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard rows > 1, testRows > 0, dim > 0, classes > 1 else {
+            throw ValidationError("--rows > 1, --test-rows > 0, --dim > 0 and --classes > 1 are required")
+        }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    }
+
+    /// Gaussian classes whose centres (`N(0, 0.35²)` per coordinate) overlap enough that the probe
+    /// has something to learn, with unit noise.
+    private func split(_ count: Int, _ label: String) -> LabeledFeatures {
+        var centres = RandomStream(seed: seed).derived("centres")
+        let means = Matrix(rows: classes, cols: dim) { _, _ in centres.normal() * 0.35 }
+        var rng = RandomStream(seed: seed).derived(label)
+        let labels = (0..<count).map { _ in rng.nextInt(below: classes) }
+        let x = Matrix(rows: count, cols: dim) { r, c in means[labels[r], c] + rng.normal() }
+        return LabeledFeatures(features: x, labels: labels)
+    }
+
+    func run() throws {
+        let train = split(rows, "train"), test = split(testRows, "test")
+        var fields: [(String, BenchJSON)] = [("train_rows", .int(rows)), ("test_rows", .int(testRows)), ("dim", .int(dim)), ("classes", .int(classes))]
+        var total = 0.0
+        if !json { print("tune: \(rows)×\(dim) train, \(testRows) test, \(classes) classes, batch 64, 1 thread; load \(BenchSupport.loadAverage() ?? "n/a")") }
+        for method in TuningMethod.allCases {
+            var h = TuningHyperparameters.defaults(for: method)
+            if let epochs { h.epochs = epochs }
+            var outcome: TuningOutcome?
+            var cpu = 0.0
+            let seconds = try BenchSupport.seconds {
+                cpu = try BenchSupport.seconds(.thread) {
+                    outcome = try tune(method: method, hyperparameters: h, train: train, test: test, classCount: classes, seed: seed)
+                }
+            }
+            let steps = h.epochs * ((rows + h.batchSize - 1) / h.batchSize)
+            total += seconds
+            fields.append((method.rawValue, .object([
+                ("seconds", .number(seconds)), ("cpu_seconds", .number(cpu)), ("epochs", .int(h.epochs)), ("steps", .int(steps)),
+                ("ms_per_step", .number(seconds * 1000 / Double(steps))), ("accuracy", .number(outcome!.accuracy)),
+            ])))
+            if !json {
+                print("  \(method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(BenchSupport.fixed(seconds, 2)) s wall, \(BenchSupport.fixed(cpu, 2)) s thread CPU  (\(h.epochs) epochs, \(steps) steps, \(BenchSupport.fixed(cpu * 1000 / Double(steps), 3)) CPU ms/step)  accuracy \(BenchSupport.fixed(outcome!.accuracy, 4))")
+            }
+        }
+        // The default grid has 5 noise ratios × 8 tasks × 3 seeds = 120 cells of each method; with
+        // every task at this (largest) size, two workers need about 120·Σ/2 for tuning.
+        let gridMinutes = 120 * total / 2 / 60
+        fields.append(("grid_tuning_minutes_upper_bound_2_workers", .number(gridMinutes)))
+        if json {
+            print(BenchJSON.object(fields).text)
+        } else {
+            print("  default grid, tuning only, every task at this size, 2 workers: ≤ \(BenchSupport.fixed(gridMinutes, 1)) min")
+        }
+    }
+}
