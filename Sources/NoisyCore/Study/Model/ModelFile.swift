@@ -128,7 +128,7 @@ public enum ModelFile {
         }
         guard cursor == body else { throw ModelFileError(.invalidContent, "\(body - cursor) unexpected bytes after the tensors") }
         let network = try PretrainedNetwork(architecture: metadata.architecture, tensors: tensors)
-        return DecodedModel(network: network, metadata: metadata, fileSHA256: SHA256Digest(bytes: stored))
+        return DecodedModel(network: network, metadata: metadata, fileSHA256: SHA256.hash(bytes))
     }
 
     @inline(__always) static func appendU32(_ v: UInt32, _ out: inout [UInt8]) {
