@@ -119,16 +119,24 @@ extension PostgresConnection {
     /// ``transaction(_:)`` the rows become visible only at COMMIT.
     @discardableResult
     public func copyFrom(_ sql: String, _ body: (inout PostgresCopyWriter) throws -> Void) throws -> Int {
+        try copyIn(sql) { connection in
+            var writer = PostgresCopyWriter(connection: connection)
+            try body(&writer)
+            if writer.atRowStart == false { try writer.endRow() }
+            try writer.flush()
+        }
+    }
+
+    /// Starts the COPY `sql`, lets `send` stream its data, ends it (aborting it if `send` throws)
+    /// and drains every result; returns the rows the server took.
+    func copyIn(_ sql: String, _ send: (OpaquePointer) throws -> Void) throws -> Int {
         try lock.locked {
             try ensureConnected()
             let start = PQexec(connection, sql)
             _ = try check(start, statement: sql, code: .copy, expect: [PGRES_COPY_IN])
-            var writer = PostgresCopyWriter(connection: connection!)
             var bodyError: (any Error)?
             do {
-                try body(&writer)
-                if writer.atRowStart == false { try writer.endRow() }
-                try writer.flush()
+                try send(connection!)
             } catch {
                 bodyError = error
             }
