@@ -93,7 +93,8 @@ final class CoordinatorLoop {
         logger.info("listening on \(endpoint) (session \(String(session, radix: 16)))")
         StopSignal.install(signals)
         store.start()
-        onBound?(connectEndpoint)
+        // Local workers only when there is something to run (a finished sweep submitted again runs nothing).
+        if !scheduler.isFinished { onBound?(connectEndpoint) }
 
         let tickInterval = max(5, min(250, configuration.heartbeatMilliseconds / 4))
         var nextTick = monotonicMilliseconds()
@@ -136,6 +137,8 @@ final class CoordinatorLoop {
         progress.finish()
         for worker in registered { send(.shutdown(Wire.Shutdown(reason: interrupted ? "coordinator stopped" : "sweep finished")), to: worker) }
         store.stop(timeout: 60)
+        // Let the shutdown messages leave before the socket goes.
+        try? router.set(.linger, 2_000)
         router.close()
         context.shutdown()
         let counts = scheduler.cellCounts
