@@ -46,6 +46,7 @@ public struct CoordinatorOutcome: Sendable {
     public var assigned: Int
     /// Results committed in this run.
     public var committed: Int
+    /// Seconds from the first assignment (or the start, when nothing was assigned) to the end.
     public var seconds: Double
     /// Frames dropped as undecodable or misdirected.
     public var badFrames: Int

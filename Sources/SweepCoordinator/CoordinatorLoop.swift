@@ -40,6 +40,8 @@ final class CoordinatorLoop {
     var currentResult: Wire.ResultReport?
 
     var assigned = 0
+    /// When the first assignment went out (throughput is measured from there).
+    var firstAssignTime: Int64?
     var committed = 0
     var badFrames = 0
     var badFramesLogged = 0
@@ -144,7 +146,7 @@ final class CoordinatorLoop {
         let counts = scheduler.cellCounts
         return CoordinatorOutcome(
             sweepID: sweepID, total: counts.total, done: counts.done, failed: counts.failed, assigned: assigned,
-            committed: store.committedCount, seconds: Double(monotonicMilliseconds() - startTime) / 1000,
+            committed: store.committedCount, seconds: Double(monotonicMilliseconds() - (firstAssignTime ?? startTime)) / 1000,
             badFrames: badFrames, interrupted: interrupted, failures: [])
     }
 
@@ -301,6 +303,7 @@ final class CoordinatorLoop {
                     required.append(digest)
                 }
                 assigned += 1
+                if firstAssignTime == nil { firstAssignTime = monotonicMilliseconds() }
                 send(.assign(Wire.Assign(cell: cell, attempt: UInt32(clamping: attempt), lease: lease,
                                          leaseMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds * Int64(configuration.liveness)),
                                          requiredArtifacts: required, specJSON: gridCell.canonicalJSON)), to: worker)

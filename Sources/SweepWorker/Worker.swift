@@ -39,6 +39,7 @@ public final class Worker {
     var draining = false
     var stopDeadline: Int64?
     var finished = false
+    var readySentAt: Int64 = 0
 
     public init(configuration: WorkerConfiguration, logger: Logger = Logger(label: "nmsweep.worker")) {
         self.configuration = configuration
@@ -70,7 +71,7 @@ public final class Worker {
                 while true { sleep(3600) }
             }
             let now = monotonicMilliseconds()
-            let timeout = max(0, min(heartbeat / 2, 100))
+            let timeout = welcomed ? max(1, min(heartbeat / 2, 100)) : 20
             let ready = try poller.poll(timeout: Int(timeout))
             for item in ready {
                 switch item.index {
@@ -87,6 +88,9 @@ public final class Worker {
                 send(.credit(Wire.Credit(slots: UInt32(min(creditOwed, Int(WireFormat.maxSlots))))))
                 creditOwed = max(0, creditOwed - Int(WireFormat.maxSlots))
             }
+            // With ZMQ_IMMEDIATE a ready sent before the TCP connection is up is dropped: repeat it
+            // until welcomed.
+            if !welcomed, later - readySentAt >= 100 { sendReady() }
             if later - lastSent >= heartbeat { send(.heartbeat) }
             if later - lastReceived > heartbeat * Int64(liveness) {
                 logger.warning("coordinator silent for \(later - lastReceived) ms: reconnecting in \(reconnectDelay) ms")
@@ -147,6 +151,7 @@ public final class Worker {
         let ready = Wire.Ready(worker: id, incarnation: incarnation, pid: UInt32(getpid()), slots: UInt32(configuration.slots),
                                softwareVersion: "nmsweep-worker/1", host: String(decoding: Array(String(cString: host).utf8.prefix(200)), as: UTF8.self),
                                capabilities: ["noop"], artifacts: cache.list(limit: WireFormat.maxHeldArtifacts))
+        readySentAt = monotonicMilliseconds()
         send(.ready(ready))
     }
 
