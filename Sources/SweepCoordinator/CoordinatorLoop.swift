@@ -377,8 +377,16 @@ final class CoordinatorLoop {
     func settleUnreachable(_ now: SchedulerTime) {
         while let worker = unreachable.popLast() {
             guard registered.remove(worker) != nil else { continue }
-            logger.warning("worker \(worker) is unreachable; its cells are queued again")
+            logger.warning("worker \(worker) is unreachable (its connection is gone): its running cells count an attempt")
+            // A vanished connection is a crash until shown otherwise: each running attempt counts,
+            // as when liveness declares a worker dead.
+            for id in scheduler.leases(of: worker) {
+                guard let lease = scheduler.lease(id) else { continue }
+                perform(scheduler.failure(worker, cell: lease.cell, lease: id, retryable: true,
+                                          message: "crashed: worker \(worker) lost its connection", now: now))
+            }
             perform(scheduler.workerLeft(worker, now: now))
+            store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: "connection lost", detail: nil))
         }
     }
 

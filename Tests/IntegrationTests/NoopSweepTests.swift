@@ -78,6 +78,18 @@ struct NoopSweepTests {
         #expect(run.standardOutput.contains("19/20 done, 1 failed, 20 assigned"), "\(run.standardOutput)")
     }
 
+    @Test("a worker that crashes: its cell is failed after its attempt (max_attempts 1), the other worker finishes the rest")
+    func crashingWorker() throws {
+        let url = try PostgresTestServer.freshDatabaseURL("crash")
+        let run = try Self.coordinator(url, name: "c", cells: 30, extra: ["--noop-fault", "4:crash", "--max-attempts", "1", "--worker-slots", "1"])
+        #expect(run.status == 1, "\(run.standardError.suffix(2000))")
+        #expect(run.standardOutput.contains("29/30 done, 1 failed"), "\(run.standardOutput)")
+        #expect(run.standardError.contains("silent for") || run.standardError.contains("unreachable"), "the crashed worker is declared lost")
+        let db = try SweepDatabase(url: url)
+        #expect(try Self.scalar(db, "SELECT count(*) FROM results") == 29)
+        #expect(try Self.scalar(db, "SELECT count(*) FROM events WHERE kind = 'worker_lost'") >= 1)
+    }
+
     @Test("a bad grid file: exit 2 naming the file and line")
     func badGrid() throws {
         let path = NSTemporaryDirectory() + "bad-grid-\(getpid()).yaml"
