@@ -38,12 +38,15 @@ final class WakePipe: @unchecked Sendable {
     }
 
     /// Empties the pipe; call before taking the queued items, so a later signal wakes the loop again.
+    ///
+    /// Reads first, then clears `pending`: cleared first, a signal landing between the two would
+    /// have its byte swallowed while `pending` stayed set, muting every later signal.
     func drain() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buffer, 64) > 0 {}
         lock.lock()
         pending = false
         lock.unlock()
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &buffer, 64) > 0 {}
     }
 }
 
