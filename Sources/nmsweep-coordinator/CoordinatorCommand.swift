@@ -1,14 +1,174 @@
 import ArgumentParser
+import Foundation
+import Logging
+import NoisyCore
 import SweepCoordinator
+import SweepKit
+import SweepStore
 
 @main
 struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmsweep-coordinator",
-        abstract: "Expand a grid into cells and shard them over ZeroMQ to workers (arrives with issue 5).")
+        abstract: "Expand a grid into cells and shard them over ZeroMQ to workers; results land in PostgreSQL.",
+        discussion: "Exit status: 0 all cells done, 1 some cells failed, 2 bad arguments or grid, 3 stopped by a signal.")
+
+    @Option(help: "The grid file (YAML, docs/grid.md).")
+    var grid: String?
+
+    @Option(help: "The sweep's name (default: the grid's name:, else the file's base name).")
+    var name: String?
+
+    @Option(help: "PostgreSQL URL (default: DATABASE_URL / PG* variables, else the embedded server in --state-dir).")
+    var database: String?
+
+    @Option(help: "The ROUTER endpoint workers connect to.")
+    var bind = "tcp://127.0.0.1:5555"
+
+    @Option(help: "Start this many nmsweep-worker processes on this machine (stopped at the end).")
+    var localWorkers = 0
+
+    @Option(help: "Slots of each local worker (default: cores ÷ local workers, at least 1).")
+    var workerSlots: Int?
+
+    @Option(help: "State folder of the embedded PostgreSQL.")
+    var stateDir: String?
+
+    @Option(help: "Heartbeat interval, ms.")
+    var heartbeatMs: Int64 = 1_000
+
+    @Option(help: "A worker silent for liveness × heartbeat is dead.")
+    var liveness = 3
+
+    @Option(help: "Attempts per cell before it fails (default: the grid's max_attempts).")
+    var maxAttempts: Int?
+
+    @Option(help: "Progress output: auto (a live line on a terminal, log lines otherwise), line, log, quiet.")
+    var progress = "auto"
+
+    @Option(help: .hidden) var noopCells: Int?
+    @Option(help: .hidden) var noopSleepMs = 0
+    /// `INDEX:FAULT` (crash, hang, error, nonFinite), repeatable: fault injection for tests.
+    @Option(help: .hidden) var noopFault: [String] = []
+    @Option(help: .hidden) var workerArgument: [String] = []
+
+    func validate() throws {
+        guard (grid == nil) != (noopCells == nil) else { throw ValidationError("give --grid FILE") }
+        guard localWorkers >= 0, liveness >= 1, heartbeatMs >= 1 else { throw ValidationError("--local-workers, --liveness and --heartbeat-ms must be positive") }
+    }
 
     func run() throws {
-        print("nmsweep-coordinator: the distributed runtime is not built yet; run `nmsweep demo` for the compute core.")
-        throw ExitCode(2)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let plan: SweepPlan
+        do {
+            if let grid {
+                plan = try SweepPlan.grid(path: grid, name: name)
+            } else {
+                var faults: [Int: TestFault] = [:]
+                for text in noopFault {
+                    let parts = text.split(separator: ":")
+                    guard parts.count == 2, let index = Int(parts[0]), let fault = TestFault(rawValue: String(parts[1])) else {
+                        throw ValidationError("--noop-fault takes INDEX:FAULT with FAULT one of \(TestFault.allCases.map(\.rawValue)), not \(text)")
+                    }
+                    faults[index] = fault
+                }
+                plan = try SweepPlan.noop(name: name ?? "noop-\(noopCells!)-\(Int(Date().timeIntervalSince1970))", count: noopCells!,
+                                          sleepMilliseconds: noopSleepMs, faults: faults)
+            }
+        } catch let error as GridError {
+            FileHandle.standardError.write(Data("nmsweep-coordinator: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let mode: CoordinatorConfiguration.ProgressMode
+        switch progress {
+        case "line": mode = .line
+        case "log": mode = .log
+        case "quiet": mode = .quiet
+        default: mode = .automatic
+        }
+        let configuration = CoordinatorConfiguration(bind: bind, heartbeatMilliseconds: heartbeatMs, liveness: liveness,
+                                                     maxAttempts: maxAttempts, progress: mode)
+        let db = try StoreLocation.resolve(database: database, stateDirectory: stateDir).open()
+        let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
+        let workers = LocalWorkers(count: localWorkers,
+                                   slots: workerSlots ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, localWorkers)),
+                                   extraArguments: workerArgument)
+        coordinator.onBound = { endpoint in workers.start(connect: endpoint) }
+        let outcome: CoordinatorOutcome
+        do {
+            outcome = try coordinator.run()
+        } catch {
+            workers.stop()
+            throw error
+        }
+        workers.stop()
+
+        let sweep = try db.requireSweep(named: plan.name)
+        print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
+              + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
+              + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : ""))
+        if plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } }) {
+            print(ReportRenderer.plainText(try db.report(sweep: sweep)))
+        }
+        for failure in outcome.failures {
+            print("failed \(failure.key.prefix(12)): \(failure.error)")
+        }
+        throw ExitCode(outcome.exitCode)
+    }
+}
+
+/// Worker processes started next to the coordinator (`--local-workers`), from the same directory
+/// as this executable; stopped (SIGTERM, then SIGKILL after 5 s) at the end.
+final class LocalWorkers: @unchecked Sendable {
+    let count: Int
+    let slots: Int
+    let extraArguments: [String]
+    private var processes: [Process] = []
+    private let lock = NSLock()
+
+    init(count: Int, slots: Int, extraArguments: [String]) {
+        self.count = count
+        self.slots = slots
+        self.extraArguments = extraArguments
+    }
+
+    func start(connect: String) {
+        guard count > 0 else { return }
+        let directory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                            ?? CommandLine.arguments[0]).deletingLastPathComponent()
+        let executable = directory.appendingPathComponent("nmsweep-worker")
+        lock.lock()
+        defer { lock.unlock() }
+        for _ in 0..<count {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["--connect", connect, "--slots", String(slots)] + extraArguments
+            do {
+                try process.run()
+                processes.append(process)
+            } catch {
+                FileHandle.standardError.write(Data("nmsweep-coordinator: cannot start \(executable.path): \(error)\n".utf8))
+            }
+        }
+    }
+
+    func stop() {
+        lock.lock()
+        let all = processes
+        lock.unlock()
+        let deadline = Date().addingTimeInterval(5)
+        for process in all {
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { process.terminate() }
+        }
+        let killDeadline = Date().addingTimeInterval(5)
+        for process in all {
+            while process.isRunning && Date() < killDeadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
     }
 }

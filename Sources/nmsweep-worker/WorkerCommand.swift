@@ -1,14 +1,46 @@
 import ArgumentParser
+import Foundation
+import Logging
+import NoisyCore
 import SweepWorker
 
 @main
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmsweep-worker",
-        abstract: "Run cells for a coordinator (arrives with issue 5).")
+        abstract: "Run cells for a coordinator: one cell per slot, results kept until acknowledged.")
+
+    @Option(help: "The coordinator's endpoint.")
+    var connect = "tcp://127.0.0.1:5555"
+
+    @Option(help: "Cells run at once (one thread each); default: the number of cores.")
+    var slots: Int?
+
+    @Option(help: "Where model artifacts are cached (default: ~/.cache/nmsweep/worker).")
+    var cacheDir: String?
+
+    @Option(help: "Where the data sets are (default: NMSWEEP_DATA_DIR or ~/.cache/nmsweep/data).")
+    var dataDir: String?
+
+    @Option(help: "On SIGTERM: how long running cells may take before the worker leaves, in ms.")
+    var graceMs: Int64 = 30_000
+
+    func validate() throws {
+        if let slots, !(1...1024).contains(slots) { throw ValidationError("--slots must be in 1…1024, not \(slots)") }
+    }
 
     func run() throws {
-        print("nmsweep-worker: the distributed runtime is not built yet.")
-        throw ExitCode(2)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let cache = cacheDir ?? (NSHomeDirectory() + "/.cache/nmsweep/worker")
+        let configuration = WorkerConfiguration(
+            connect: connect, slots: slots ?? ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: cache,
+            dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs)
+        let worker = Worker(configuration: configuration)
+        let code = try worker.run()
+        throw ExitCode(code)
     }
 }

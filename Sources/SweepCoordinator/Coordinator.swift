@@ -1,0 +1,88 @@
+public import SweepKit
+public import SweepStore
+public import Logging
+import NoisyCore
+import Foundation
+
+/// The coordinator service: records a sweep, rebuilds its state from the database, and runs the
+/// socket loop that drives the ``Scheduler`` until every cell is done or failed.
+///
+/// Threads: the caller's thread runs the socket loop (it owns the ROUTER socket and the scheduler);
+/// a store thread (``StoreWriter``) owns the database connection while the loop runs. They talk
+/// through a lock-protected queue each way and a wake pipe the loop polls. See docs/runtime.md.
+public final class Coordinator {
+    public let configuration: CoordinatorConfiguration
+    public let database: SweepDatabase
+    public let plan: SweepPlan
+    let logger: Logger
+
+    /// Called on the socket thread once the ROUTER is bound, with the endpoint workers connect to
+    /// (a wildcard port resolved, a wildcard address as 127.0.0.1).
+    public var onBound: (@Sendable (String) -> Void)?
+
+    public init(plan: SweepPlan, database: SweepDatabase, configuration: CoordinatorConfiguration = CoordinatorConfiguration(),
+                logger: Logger = Logger(label: "nmsweep.coordinator")) {
+        self.plan = plan
+        self.database = database
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Records the sweep and its cells (idempotently), rebuilds the scheduler from what the database
+    /// holds, and runs until the sweep is finished or a stop signal; returns how it ended.
+    public func run() throws -> CoordinatorOutcome {
+        let (sweep, created) = try database.createSweep(name: plan.name, grid: plan.gridText, canonicalGrid: plan.canonicalSummary)
+        let newCells = try database.insertCells(plan.cells.map { cell in
+            NewCell(key: cell.key.hex, kind: cell.kind == .pretrain ? .pretrain : .evaluate,
+                    spec: String(decoding: cell.canonicalJSON, as: UTF8.self), dependsOn: cell.dependency?.hex)
+        }, sweepID: sweep.id)
+        logger.info("sweep \"\(sweep.name)\" (id \(sweep.id), \(created ? "new" : "known")): \(plan.cells.count) cells, \(newCells) new")
+
+        // Rebuild: done (result present / pretrain marked done), failed, attempts, artifacts.
+        let states = try database.runtimeCellStates(sweepID: sweep.id)
+        var persisted: [PersistedCell] = []
+        persisted.reserveCapacity(states.count)
+        var artifacts: [CellKey: String] = [:]
+        for state in states {
+            guard let key = CellKey(hex: state.key) else { continue }
+            let mapped: PersistedCell.State
+            switch state.state {
+            case .done: mapped = .done
+            case .failed: mapped = .failed
+            case .leased: mapped = .leased
+            case .queued, .cancelled: mapped = .queued
+            }
+            persisted.append(PersistedCell(key: key, state: mapped, attempts: state.attempts, lastError: state.lastError,
+                                           artifact: state.artifact))
+            if let artifact = state.artifact { artifacts[key] = artifact }
+        }
+        let available = try database.storedArtifacts(among: Array(Set(artifacts.values)))
+        var schedulerConfiguration = SchedulerConfiguration(
+            maxAttempts: configuration.maxAttempts ?? plan.maxAttempts, heartbeatInterval: configuration.heartbeatMilliseconds,
+            liveness: configuration.liveness, resultBacklogLimit: configuration.resultBacklogLimit)
+        schedulerConfiguration.maxAssignmentsPerDispatch = 8_192
+        // Lease ids above any earlier run's: milliseconds since 2020 × 2^20.
+        let firstLease = LeaseID(max(1, Date().timeIntervalSince1970 - 1_577_836_800) * 1000) << 20
+        let scheduler = Scheduler(cells: plan.cells.map(ScheduledCell.init), persisted: persisted,
+                                  availableArtifacts: available, configuration: schedulerConfiguration,
+                                  firstLeaseID: firstLease)
+        let counts = scheduler.cellCounts
+        logger.info("state rebuilt: \(counts.done) done, \(counts.failed) failed, \(counts.queued) queued, \(counts.blocked) waiting for a model")
+        try database.setSweepState(sweep.id, .running)
+
+        let loop = try CoordinatorLoop(coordinator: self, sweepID: sweep.id, scheduler: scheduler, artifacts: artifacts)
+        var outcome = try loop.run()
+
+        let finalCounts = try database.cellCounts(sweepID: sweep.id)
+        outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, $0.error ?? "unknown error") }
+        if !outcome.interrupted {
+            try database.setSweepState(sweep.id, outcome.failed > 0 ? .failed : .done)
+        }
+        try database.recordEvent(
+            kind: outcome.interrupted ? "sweep_interrupted" : "sweep_finished", sweepID: sweep.id,
+            message: "\(outcome.done) done, \(outcome.failed) failed of \(outcome.total)",
+            detail: "{\"assigned\": \(outcome.assigned), \"committed\": \(outcome.committed), \"done\": \(finalCounts[.done] ?? 0), "
+                + "\"failed\": \(outcome.failed), \"seconds\": \(outcome.seconds), \"bad_frames\": \(outcome.badFrames)}")
+        return outcome
+    }
+}

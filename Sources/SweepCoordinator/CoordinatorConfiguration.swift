@@ -1,0 +1,60 @@
+/// How a coordinator runs: where it listens, its timings and its limits.
+public struct CoordinatorConfiguration: Sendable {
+    /// The ROUTER endpoint (`tcp://127.0.0.1:5555`; `tcp://127.0.0.1:*` picks a free port).
+    public var bind: String
+    /// Heartbeat interval in ms (both ways; any message counts).
+    public var heartbeatMilliseconds: Int64
+    /// A worker silent for `liveness × heartbeat` is dead.
+    public var liveness: Int
+    /// Attempts per cell before it fails; nil = the grid's `max_attempts`.
+    public var maxAttempts: Int?
+    /// Results per database transaction at most.
+    public var resultBatchLimit: Int
+    /// Dispatch stops while this many results wait for their commit.
+    public var resultBacklogLimit: Int
+    /// After SIGINT/SIGTERM: how long running cells may take to report, in ms.
+    public var shutdownGraceMilliseconds: Int64
+    /// Progress output: a live line (TTY), log lines every `logIntervalSeconds`, or nothing.
+    public var progress: ProgressMode
+    public var logIntervalSeconds: Double
+
+    public enum ProgressMode: Sendable { case automatic, line, log, quiet }
+
+    public init(bind: String = "tcp://127.0.0.1:5555", heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3,
+                maxAttempts: Int? = nil, resultBatchLimit: Int = 16_384, resultBacklogLimit: Int = 65_536,
+                shutdownGraceMilliseconds: Int64 = 10_000, progress: ProgressMode = .automatic,
+                logIntervalSeconds: Double = 10) {
+        self.bind = bind
+        self.heartbeatMilliseconds = heartbeatMilliseconds
+        self.liveness = liveness
+        self.maxAttempts = maxAttempts
+        self.resultBatchLimit = resultBatchLimit
+        self.resultBacklogLimit = resultBacklogLimit
+        self.shutdownGraceMilliseconds = shutdownGraceMilliseconds
+        self.progress = progress
+        self.logIntervalSeconds = logIntervalSeconds
+    }
+}
+
+/// How a coordinator run ended.
+public struct CoordinatorOutcome: Sendable {
+    public var sweepID: Int64
+    public var total: Int
+    public var done: Int
+    public var failed: Int
+    /// Assignments sent in this run (0 when a finished sweep is submitted again).
+    public var assigned: Int
+    /// Results committed in this run.
+    public var committed: Int
+    /// Seconds from the first assignment (or the start, when nothing was assigned) to the end.
+    public var seconds: Double
+    /// Frames dropped as undecodable or misdirected.
+    public var badFrames: Int
+    /// Whether the run ended on SIGINT/SIGTERM before the sweep finished.
+    public var interrupted: Bool
+    /// Failed cells: key and last error (at most 50).
+    public var failures: [(key: String, error: String)]
+
+    /// 0 when every cell is done, 1 when some failed, 3 when interrupted.
+    public var exitCode: Int32 { interrupted ? 3 : (failed > 0 ? 1 : 0) }
+}

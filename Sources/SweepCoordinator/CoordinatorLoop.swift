@@ -1,0 +1,405 @@
+import Foundation
+import Logging
+import NoisyCore
+import SweepKit
+import SweepStore
+import ZeroMQ
+
+/// The socket thread: one ROUTER, one poll loop, the scheduler, and the traffic to the store thread.
+///
+/// Each round: `zmq_poll` on the ROUTER, the store's wake pipe and the signal pipe, with a timeout
+/// of the time left to the next tick; then every message waiting on the ROUTER (up to a bound per
+/// round), every store completion, a tick when due (liveness, heartbeats), a dispatch, and one
+/// ACK message per worker for the cells committed this round.
+final class CoordinatorLoop {
+    let configuration: CoordinatorConfiguration
+    let logger: Logger
+    let sweepID: Int64
+    var scheduler: Scheduler
+    let cells: [GridCell]
+    var cellIndex: [CellKey: Int32] = [:]
+    /// Pretrain cell → SHA-256 of its model artifact.
+    var artifactOf: [CellKey: String]
+    let context: Context
+    let router: Socket
+    let poller = Poller()
+    let wake = WakePipe()
+    let signals = WakePipe()
+    let store: StoreWriter
+    let session = UInt64.random(in: 1...UInt64.max)
+    let onBound: (@Sendable (String) -> Void)?
+
+    /// Artifact uploads in progress and complete uploads waiting for their pretrain result.
+    var uploads: [ArtifactDigest: ArtifactAssembler] = [:]
+    var uploaded: [String: [UInt8]] = [:]
+    /// Workers that sent ready in this session.
+    var registered: Set<WorkerID> = []
+    var pendingAcks: [WorkerID: [CellKey]] = [:]
+    var unreachable: [WorkerID] = []
+    /// The result being handled (its payload goes into the write buffer on `.persistResult`).
+    var currentResult: Wire.ResultReport?
+
+    var assigned = 0
+    /// When the first assignment went out (throughput is measured from there).
+    var firstAssignTime: Int64?
+    var committed = 0
+    var badFrames = 0
+    var badFramesLogged = 0
+    var interrupted = false
+    var stopDeadline: Int64?
+    let startTime = monotonicMilliseconds()
+    let progress: ProgressReporter
+
+    init(coordinator: Coordinator, sweepID: Int64, scheduler: Scheduler, artifacts: [CellKey: String]) throws {
+        configuration = coordinator.configuration
+        logger = coordinator.logger
+        self.sweepID = sweepID
+        self.scheduler = scheduler
+        cells = coordinator.plan.cells
+        cellIndex.reserveCapacity(cells.count)
+        for (i, cell) in cells.enumerated() where cellIndex[cell.key] == nil { cellIndex[cell.key] = Int32(i) }
+        artifactOf = artifacts
+        onBound = coordinator.onBound
+        store = StoreWriter(database: coordinator.database, sweepID: sweepID, batchLimit: configuration.resultBatchLimit,
+                            wake: wake, logger: logger)
+        progress = ProgressReporter(mode: configuration.progress, logInterval: configuration.logIntervalSeconds,
+                                    total: scheduler.cellCounts.total, alreadyDone: scheduler.cellCounts.done)
+
+        context = try Context(ioThreads: 1)
+        router = try Socket(context, type: .router)
+        try router.set(.routerMandatory, true)
+        try router.set(.routerHandover, true)
+        try router.set(.maxMessageSize, Int64(WireFormat.maxFrameBytes))
+        try router.set(.sendHighWaterMark, 200_000)
+        try router.set(.receiveHighWaterMark, 200_000)
+        try router.set(.tcpKeepalive, 1)
+        try router.bind(configuration.bind)
+        try poller.register(router)
+        poller.register(fileDescriptor: wake.readFD)
+        poller.register(fileDescriptor: signals.readFD)
+    }
+
+    /// The endpoint workers should connect to.
+    var connectEndpoint: String {
+        var endpoint = (try? router.lastEndpoint) ?? configuration.bind
+        endpoint = endpoint.replacingOccurrences(of: "tcp://0.0.0.0:", with: "tcp://127.0.0.1:")
+        endpoint = endpoint.replacingOccurrences(of: "tcp://*:", with: "tcp://127.0.0.1:")
+        return endpoint
+    }
+
+    func run() throws -> CoordinatorOutcome {
+        let endpoint = (try? router.lastEndpoint) ?? configuration.bind
+        if !Self.isLoopback(endpoint) {
+            logger.warning("listening on \(endpoint) without CURVE: any host that reaches it can join as a worker and read cell specs")
+        }
+        logger.info("listening on \(endpoint) (session \(String(session, radix: 16)))")
+        StopSignal.install(signals)
+        store.start()
+        // Local workers only when there is something to run (a finished sweep submitted again runs nothing).
+        if !scheduler.isFinished { onBound?(connectEndpoint) }
+
+        let tickInterval = max(5, min(250, configuration.heartbeatMilliseconds / 4))
+        var nextTick = monotonicMilliseconds()
+        var nextProgress = monotonicMilliseconds()
+        let initialActions = scheduler.tick(now: SchedulerTime(milliseconds: nextTick))
+        perform(initialActions)
+
+        while true {
+            var now = monotonicMilliseconds()
+            let timeout = Int(max(0, min(nextTick, nextProgress) - now))
+            let ready = try poller.poll(timeout: timeout)
+            for item in ready {
+                switch item.index {
+                case 0: try receiveMessages()
+                case 1: wake.drain()
+                default:
+                    signals.drain()
+                    beginStop(signal: StopSignal.received)
+                }
+            }
+            handleCompletions()
+            now = monotonicMilliseconds()
+            let time = SchedulerTime(milliseconds: now)
+            if now >= nextTick {
+                perform(scheduler.tick(now: time))
+                nextTick = now + tickInterval
+            } else {
+                perform(scheduler.dispatch(now: time))
+            }
+            settleUnreachable(time)
+            flushAcks()
+            if now >= nextProgress {
+                let counts = scheduler.cellCounts
+                progress.report(done: counts.done, failed: counts.failed, workers: scheduler.workerCount,
+                                leased: counts.leased, backlog: counts.committing)
+                nextProgress = now + 1_000
+            }
+            if isFinished(now: now) { break }
+        }
+        progress.finish()
+        for worker in registered { send(.shutdown(Wire.Shutdown(reason: interrupted ? "coordinator stopped" : "sweep finished")), to: worker) }
+        store.stop(timeout: 60)
+        // Let the shutdown messages leave before the socket goes.
+        try? router.set(.linger, 2_000)
+        router.close()
+        context.shutdown()
+        let counts = scheduler.cellCounts
+        return CoordinatorOutcome(
+            sweepID: sweepID, total: counts.total, done: counts.done, failed: counts.failed, assigned: assigned,
+            committed: store.committedCount, seconds: Double(monotonicMilliseconds() - (firstAssignTime ?? startTime)) / 1000,
+            badFrames: badFrames, interrupted: interrupted, failures: [])
+    }
+
+    func isFinished(now: Int64) -> Bool {
+        if interrupted {
+            let counts = scheduler.cellCounts
+            if counts.leased == 0 && counts.committing == 0 && store.isIdle { return true }
+            return now >= (stopDeadline ?? now)
+        }
+        return scheduler.isFinished && store.isIdle && pendingAcks.isEmpty
+    }
+
+    func beginStop(signal: Int32) {
+        if interrupted {
+            logger.warning("second stop signal: leaving now")
+            stopDeadline = 0
+            return
+        }
+        interrupted = true
+        stopDeadline = monotonicMilliseconds() + configuration.shutdownGraceMilliseconds
+        scheduler.setDispatchPaused(true)
+        logger.notice("signal \(signal): no more dispatch; waiting up to \(configuration.shutdownGraceMilliseconds) ms for running cells, then flushing results")
+        for worker in registered {
+            send(.drain(Wire.Drain(graceMilliseconds: UInt32(clamping: configuration.shutdownGraceMilliseconds))), to: worker)
+        }
+    }
+
+    // MARK: Receiving
+
+    func receiveMessages() throws {
+        for _ in 0..<20_000 {
+            let frames: [Frame]?
+            do {
+                frames = try router.receiveMultipart(dontWait: true, maxFrames: 2)
+            } catch let error as ZeroMQError where error.code == ZeroMQError.Code.messageTooLong {
+                countBadFrame("a message of more than 2 frames")
+                continue
+            }
+            guard let frames else { return }
+            guard frames.count == 2, !frames[0].isEmpty else {
+                countBadFrame("a message of \(frames.count) frames")
+                continue
+            }
+            let message: WireMessage
+            do {
+                message = try WireMessage(decoding: frames[1])
+            } catch {
+                countBadFrame("\(error)")
+                continue
+            }
+            handle(message, from: WorkerID(bytes: frames[0]))
+        }
+    }
+
+    func handle(_ message: WireMessage, from worker: WorkerID) {
+        let now = SchedulerTime(milliseconds: monotonicMilliseconds())
+        switch message {
+        case .ready(let ready):
+            let known = registered.insert(worker).inserted == false
+            perform(scheduler.workerReady(worker, slots: Int(ready.slots), artifacts: ready.artifacts.map(\.hex), now: now))
+            send(.welcome(Wire.Welcome(session: session, heartbeatIntervalMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds),
+                                       liveness: UInt32(clamping: configuration.liveness))), to: worker)
+            if !known { logger.info("worker \(worker) joined: \(ready.slots) slots on \(ready.host), pid \(ready.pid)") }
+            var record = WorkerRecord(id: worker.description, host: ready.host, slots: Int(ready.slots), version: ready.softwareVersion)
+            if record.id.isEmpty { record.id = "worker" }
+            store.enqueue(.worker(record))
+        case .heartbeat, .drain, .artifactUnavailable:
+            perform(scheduler.heard(from: worker, now: now))
+        case .credit(let credit):
+            perform(scheduler.credit(worker, Int(credit.slots), now: now))
+        case .result(let report):
+            currentResult = report
+            perform(scheduler.result(worker, cell: report.cell, lease: report.lease, artifact: report.result.artifactSHA256, now: now))
+            currentResult = nil
+        case .failure(let failure):
+            perform(scheduler.failure(worker, cell: failure.cell, lease: failure.lease, retryable: failure.retryable,
+                                      message: "\(failure.reason): \(failure.message)", now: now))
+        case .artifactRequest(let request):
+            perform(scheduler.heard(from: worker, now: now))
+            guard registered.contains(worker) else { return }
+            store.enqueue(.fetchArtifact(request.digest, for: worker))
+        case .artifactUpload(let chunk):
+            perform(scheduler.heard(from: worker, now: now))
+            guard registered.contains(worker) else { return }
+            receiveUpload(chunk, from: worker, now: now)
+        case .shutdown(let shutdown):
+            logger.info("worker \(worker) left: \(shutdown.reason)")
+            registered.remove(worker)
+            perform(scheduler.workerLeft(worker, now: now))
+        case .welcome, .assign, .ack, .cancel, .artifact, .reregister:
+            countBadFrame("\(message.kind) from a worker (wrong direction)")
+        }
+    }
+
+    func receiveUpload(_ chunk: Wire.ArtifactChunk, from worker: WorkerID, now: SchedulerTime) {
+        do {
+            if var assembler = uploads.removeValue(forKey: chunk.digest) {
+                try assembler.add(chunk)
+                uploads[chunk.digest] = assembler
+            } else {
+                uploads[chunk.digest] = try ArtifactAssembler(first: chunk)
+            }
+        } catch {
+            uploads[chunk.digest] = nil
+            countBadFrame("artifact chunk: \(error)")
+            return
+        }
+        guard let assembler = uploads[chunk.digest], let bytes = assembler.bytes else { return }
+        uploads[chunk.digest] = nil
+        // The digest is checked where it is stored (PostgreSQL computes the SHA-256 and the
+        // store refuses a mismatch); a worker holding it is useful for locality either way.
+        uploaded[chunk.digest.hex] = bytes
+        perform(scheduler.workerHolds(worker, artifact: chunk.digest.hex, now: now))
+    }
+
+    // MARK: Store completions
+
+    func handleCompletions() {
+        let now = SchedulerTime(milliseconds: monotonicMilliseconds())
+        for completion in store.takeCompletions() {
+            switch completion {
+            case .committed(let keys):
+                committed += keys.count
+                perform(scheduler.committed(keys, now: now))
+            case .lost(let keys, let reason):
+                logger.error("\(keys.count) results were not stored (\(reason)); their cells are queued again")
+                perform(scheduler.resultsLost(keys, now: now))
+            case .artifactStored(let sha):
+                perform(scheduler.artifactAvailable(sha, now: now))
+            case .artifactFetched(let digest, let worker, let bytes):
+                guard let bytes else {
+                    send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "not stored")), to: worker)
+                    continue
+                }
+                do {
+                    for chunk in try Wire.ArtifactChunk.chunks(of: bytes, digest: digest) { send(.artifact(chunk), to: worker) }
+                } catch {
+                    send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "\(error)")), to: worker)
+                }
+            }
+        }
+    }
+
+    // MARK: Actions
+
+    func perform(_ actions: [SchedulerAction]) {
+        for action in actions {
+            switch action {
+            case .assign(let worker, let cell, let lease, let attempt):
+                guard let i = cellIndex[cell] else { continue }
+                let gridCell = cells[Int(i)]
+                var required: [ArtifactDigest] = []
+                if let dependency = gridCell.dependency, let sha = artifactOf[dependency], let digest = ArtifactDigest(hex: sha) {
+                    required.append(digest)
+                }
+                assigned += 1
+                if firstAssignTime == nil { firstAssignTime = monotonicMilliseconds() }
+                send(.assign(Wire.Assign(cell: cell, attempt: UInt32(clamping: attempt), lease: lease,
+                                         leaseMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds * Int64(configuration.liveness)),
+                                         requiredArtifacts: required, specJSON: gridCell.canonicalJSON)), to: worker)
+            case .heartbeat(let worker):
+                send(.heartbeat, to: worker)
+            case .persistResult(let worker, let cell, _):
+                guard let report = currentResult, report.cell == cell, let i = cellIndex[cell] else { continue }
+                let gridCell = cells[Int(i)]
+                if gridCell.kind == .pretrain {
+                    let sha = report.result.artifactSHA256
+                    if let sha { artifactOf[cell] = sha }
+                    store.enqueue(.pretrainDone(cell, artifact: sha, bytes: sha.flatMap { uploaded.removeValue(forKey: $0) }))
+                } else if let record = ResultRecord.of(cell: gridCell, result: report.result, worker: worker.description) {
+                    store.enqueue(.result(cell, record))
+                }
+            case .ack(let worker, let cell, _):
+                pendingAcks[worker, default: []].append(cell)
+            case .cancel(let worker, let cell, let lease):
+                send(.cancel(Wire.Cancel(cell: cell, lease: lease)), to: worker)
+            case .cellRequeued(let cell, let attempts, let reason):
+                logger.info("cell \(cell.short) queued again after attempt \(attempts): \(reason)")
+                store.enqueue(.cellOutcome(cell, state: .queued, attempts: attempts, error: reason))
+            case .cellFailed(let cell, let attempts, let error):
+                logger.warning("cell \(cell.short) failed after \(attempts) attempts: \(error)")
+                store.enqueue(.cellOutcome(cell, state: .failed, attempts: attempts, error: error))
+            case .workerLost(let worker, let reason):
+                logger.warning("\(reason)")
+                registered.remove(worker)
+                store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil))
+            case .unknownWorker(let worker):
+                send(.reregister(Wire.Reregister(session: session)), to: worker)
+            case .rejected(_, let cell, let reason):
+                countBadFrame("cell \(cell.short): \(reason)")
+            }
+        }
+    }
+
+    func flushAcks() {
+        guard !pendingAcks.isEmpty else { return }
+        for (worker, keys) in pendingAcks {
+            var start = 0
+            while start < keys.count {
+                let end = min(keys.count, start + WireFormat.maxAckKeys)
+                send(.ack(Wire.Ack(cells: Array(keys[start..<end]))), to: worker)
+                start = end
+            }
+        }
+        pendingAcks.removeAll(keepingCapacity: true)
+    }
+
+    func send(_ message: WireMessage, to worker: WorkerID) {
+        let frame: [UInt8]
+        do {
+            frame = try message.encoded()
+        } catch {
+            logger.error("cannot encode \(message.kind) for \(worker): \(error)")
+            return
+        }
+        do {
+            if try !router.send([worker.bytes, frame], dontWait: true) {
+                logger.warning("send queue to \(worker) is full: \(message.kind) dropped")
+            }
+        } catch let error as ZeroMQError where error.isHostUnreachable {
+            unreachable.append(worker)
+        } catch {
+            logger.error("sending \(message.kind) to \(worker) failed: \(error)")
+        }
+    }
+
+    /// Workers whose connection is gone: their leases go back to the queue (no attempt counted).
+    func settleUnreachable(_ now: SchedulerTime) {
+        while let worker = unreachable.popLast() {
+            guard registered.remove(worker) != nil else { continue }
+            logger.warning("worker \(worker) is unreachable (its connection is gone): its running cells count an attempt")
+            // A vanished connection is a crash until shown otherwise: each running attempt counts,
+            // as when liveness declares a worker dead.
+            for id in scheduler.leases(of: worker) {
+                guard let lease = scheduler.lease(id) else { continue }
+                perform(scheduler.failure(worker, cell: lease.cell, lease: id, retryable: true,
+                                          message: "crashed: worker \(worker) lost its connection", now: now))
+            }
+            perform(scheduler.workerLeft(worker, now: now))
+            store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: "connection lost", detail: nil))
+        }
+    }
+
+    func countBadFrame(_ why: String) {
+        badFrames += 1
+        // A summary per power of two, not a line per frame.
+        if badFrames & (badFrames - 1) == 0 {
+            logger.warning("dropped a bad frame (\(badFrames) so far): \(why)")
+        }
+    }
+
+    static func isLoopback(_ endpoint: String) -> Bool {
+        endpoint.hasPrefix("tcp://127.") || endpoint.hasPrefix("tcp://[::1]") || endpoint.hasPrefix("tcp://localhost")
+            || endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://")
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import SweepKit
+import SweepStore
+import Postgres
+
+/// Work for the store thread, done in the order queued.
+enum StoreJob: @unchecked Sendable {
+    /// An evaluate/no-op result: batched with its neighbours into one transaction.
+    case result(CellKey, ResultRecord)
+    /// A pretrain cell's result: store its artifact (bytes from the worker's upload, or already in
+    /// the database), then mark the cell done.
+    case pretrainDone(CellKey, artifact: String?, bytes: [UInt8]?)
+    /// A cell was requeued or failed: persist state, attempts and error, and log an event.
+    case cellOutcome(CellKey, state: SweepStore.CellState, attempts: Int, error: String?)
+    case event(kind: String, cell: String?, worker: String?, message: String, detail: String?)
+    case worker(WorkerRecord)
+    /// Read an artifact for a worker that asked for it.
+    case fetchArtifact(ArtifactDigest, for: WorkerID)
+}
+
+/// What the store thread reports back to the socket thread.
+enum StoreCompletion: @unchecked Sendable {
+    /// Committed: acknowledge these cells.
+    case committed([CellKey])
+    /// Given up on (the database refused them): the cells go back to the queue.
+    case lost([CellKey], String)
+    case artifactStored(String)
+    case artifactFetched(ArtifactDigest, for: WorkerID, bytes: [UInt8]?)
+}
+
+/// The store thread: the only user of the database connection while the socket loop runs.
+///
+/// It takes every queued job at once and writes consecutive results as one batch
+/// (`SweepDatabase.insertResults`: one COPY, one COMMIT), up to ``batchLimit`` rows; while a commit
+/// runs, new results accumulate, so batches grow with the load and no timer is needed. A failed
+/// write is retried with back-off until the database answers or ``stop()`` gives up on it.
+final class StoreWriter: @unchecked Sendable {
+    let database: SweepDatabase
+    let sweepID: Int64
+    let batchLimit: Int
+    let logger: Logger
+    private let condition = NSCondition()
+    private var jobs: [StoreJob] = []
+    private var completions: [StoreCompletion] = []
+    private var busy = false
+    private var stopping = false
+    private var finished = false
+    private let wake: WakePipe
+    private(set) var committedCount = 0
+
+    init(database: SweepDatabase, sweepID: Int64, batchLimit: Int, wake: WakePipe, logger: Logger) {
+        self.database = database
+        self.sweepID = sweepID
+        self.batchLimit = max(1, batchLimit)
+        self.wake = wake
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "store"
+        thread.start()
+    }
+
+    func enqueue(_ job: StoreJob) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func enqueue(_ more: [StoreJob]) {
+        guard !more.isEmpty else { return }
+        condition.lock()
+        jobs += more
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Completed work since the last call.
+    func takeCompletions() -> [StoreCompletion] {
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = completions
+        completions.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// Whether nothing is queued or being written.
+    var isIdle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.isEmpty && !busy
+    }
+
+    /// Finishes the queued jobs (giving up on a write that keeps failing) and ends the thread;
+    /// waits at most `timeout` seconds.
+    func stop(timeout: Double) {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        let deadline = Date().addingTimeInterval(timeout)
+        while !finished, condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            busy = true
+            condition.unlock()
+
+            var done: [StoreCompletion] = []
+            var results: [ResultRecord] = []
+            var keys: [CellKey] = []
+            func flush() {
+                guard !results.isEmpty else { return }
+                if write({ try database.insertResults(results) }, what: "\(results.count) results") {
+                    committedCount += keys.count
+                    done.append(.committed(keys))
+                } else {
+                    done.append(.lost(keys, "the database refused the results"))
+                }
+                results.removeAll(keepingCapacity: true)
+                keys.removeAll(keepingCapacity: true)
+            }
+            for job in batch {
+                if case .result(let key, let record) = job {
+                    results.append(record)
+                    keys.append(key)
+                    if results.count >= batchLimit { flush() }
+                    continue
+                }
+                flush()
+                perform(job, into: &done)
+            }
+            flush()
+
+            condition.lock()
+            completions += done
+            busy = false
+            condition.broadcast()
+            condition.unlock()
+            wake.signal()
+        }
+    }
+
+    private func perform(_ job: StoreJob, into done: inout [StoreCompletion]) {
+        switch job {
+        case .result:
+            break
+        case .pretrainDone(let key, let artifact, let bytes):
+            let ok = write({
+                if let artifact {
+                    if let bytes {
+                        try database.putArtifact(kind: "model", bytes: bytes, expectedHash: artifact)
+                    } else if try !database.hasArtifact(hash: artifact) {
+                        throw StoreJobError("the artifact \(artifact.prefix(12)) of pretrain cell \(key.short) was never uploaded")
+                    }
+                    try database.recordEvent(kind: "artifact_stored", sweepID: sweepID, cellKey: key.hex,
+                                             message: "model artifact stored", detail: "{\"sha256\": \"\(artifact)\"}")
+                }
+                try database.recordCellOutcome(key.hex, state: .done, attempts: 0, error: nil)
+            }, what: "pretrain cell \(key.short)", retries: artifact != nil && bytes == nil ? 0 : 5)
+            if ok {
+                committedCount += 1
+                done.append(.committed([key]))
+                if let artifact { done.append(.artifactStored(artifact)) }
+            } else {
+                done.append(.lost([key], "its model artifact could not be stored"))
+            }
+        case .cellOutcome(let key, let state, let attempts, let error):
+            _ = write({
+                try database.recordCellOutcome(key.hex, state: state, attempts: attempts, error: error)
+                try database.recordEvent(kind: state == .failed ? "cell_failed" : "cell_requeued", sweepID: sweepID,
+                                         cellKey: key.hex, message: error ?? "")
+            }, what: "cell \(key.short)")
+        case .event(let kind, let cell, let worker, let message, let detail):
+            _ = write({
+                try database.recordEvent(kind: kind, sweepID: sweepID, cellKey: cell, workerID: worker, message: message,
+                                         detail: detail)
+            }, what: "event \(kind)")
+        case .worker(let record):
+            _ = write({ try database.upsertWorker(record) }, what: "worker \(record.id)")
+        case .fetchArtifact(let digest, let worker):
+            var bytes: [UInt8]?
+            _ = write({ bytes = try database.artifact(hash: digest.hex)?.bytes }, what: "artifact \(digest.hex.prefix(12))")
+            done.append(.artifactFetched(digest, for: worker, bytes: bytes))
+        }
+    }
+
+    /// Runs `body`, retrying with back-off (0.1 s doubling to 5 s) while the database fails and the
+    /// writer is not stopping; returns whether it succeeded.
+    private func write(_ body: () throws -> Void, what: String, retries: Int = .max) -> Bool {
+        var delay = 0.1
+        var attempt = 0
+        while true {
+            do {
+                try body()
+                return true
+            } catch {
+                attempt += 1
+                // A refusal (constraint, syntax) will not change on retry; a lost connection may.
+                var permanent = false
+                if let pg = error as? PostgresError, let state = pg.sqlState,
+                   !state.hasPrefix("08"), !state.hasPrefix("57"), !state.hasPrefix("53") {
+                    permanent = true
+                }
+                logger.error("store: writing \(what) failed (attempt \(attempt)): \(error)")
+                condition.lock()
+                let giveUp = stopping || attempt > retries || (permanent && attempt > 1)
+                condition.unlock()
+                if giveUp { return false }
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(5, delay * 2)
+            }
+        }
+    }
+}
+
+struct StoreJobError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A self-pipe that wakes the socket thread's `zmq_poll` from another thread (or a signal handler).
+///
+/// Signals coalesce: while one wake-up is pending, further ``signal()`` calls write nothing, so a
+/// busy producer costs one `write` per poll round, not one per item.
+final class WakePipe: @unchecked Sendable {
+    let readFD: Int32
+    let writeFD: Int32
+    private let lock = NSLock()
+    private var pending = false
+
+    init() {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) != 0 { fatalError("pipe failed: errno \(errno)") }
+        readFD = fds[0]
+        writeFD = fds[1]
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    func signal() {
+        lock.lock()
+        let write = !pending
+        pending = true
+        lock.unlock()
+        if write {
+            var byte: UInt8 = 1
+            _ = Foundation.write(writeFD, &byte, 1)
+        }
+    }
+
+    /// Empties the pipe; call before taking the queued items, so a later signal wakes the loop again.
+    ///
+    /// Reads first, then clears `pending`: cleared first, a signal landing between the two would
+    /// have its byte swallowed while `pending` stayed set, muting every later signal.
+    func drain() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buffer, 64) > 0 {}
+        lock.lock()
+        pending = false
+        lock.unlock()
+    }
+}
+
+/// SIGINT/SIGTERM to a pipe: the handler only stores the signal number and writes one byte
+/// (both async-signal-safe); the socket loop polls the pipe's read end.
+enum StopSignal {
+    nonisolated(unsafe) static var writeFD: Int32 = -1
+    nonisolated(unsafe) static var received: Int32 = 0
+
+    /// Routes SIGINT and SIGTERM to `pipe`.
+    static func install(_ pipe: WakePipe) {
+        writeFD = pipe.writeFD
+        let handler: @convention(c) (Int32) -> Void = { number in
+            StopSignal.received = number
+            var byte: UInt8 = 2
+            _ = write(StopSignal.writeFD, &byte, 1)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        signal(SIGPIPE, SIG_IGN)
+    }
+}
+
+/// Milliseconds on the monotonic clock.
+func monotonicMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}

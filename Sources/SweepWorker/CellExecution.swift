@@ -1,0 +1,79 @@
+import Foundation
+import NoisyCore
+import SweepKit
+
+/// What a cell produced: its result and, for a pre-training, the model's bytes.
+struct CellExecutionOutput: Sendable {
+    var result: CellResult
+    var artifact: [UInt8]?
+}
+
+/// Why a cell failed, as the worker reports it.
+struct CellExecutionError: Error, Sendable, CustomStringConvertible {
+    var retryable: Bool
+    var reason: Wire.FailureReason
+    var message: String
+    var description: String { message }
+}
+
+/// Runs one cell on the calling slot thread.
+///
+/// `.pretrain` and `.evaluate` cells go to NoisyCore's `CellRunner`. `.noop` cells run here, because
+/// their `hang` fault must silence the whole worker process (the socket thread honours
+/// ``WorkerHang``), which the pure core cannot do: sleep, then the injected fault — `crash` aborts
+/// the process, `hang` silences the worker and blocks forever, `error` is a retryable failure,
+/// `nonFinite` a non-retryable one.
+enum CellExecution {
+    static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) throws(CellExecutionError) -> CellExecutionOutput {
+        switch spec {
+        case .noop(let noop):
+            let start = monotonicMilliseconds()
+            if noop.sleepMilliseconds > 0 { usleep(UInt32(clamping: noop.sleepMilliseconds * 1000)) }
+            switch noop.fault {
+            case nil: break
+            case .crash?:
+                abort()
+            case .hang?:
+                WorkerHang.begin()
+                while true { sleep(3600) }
+            case .error?:
+                throw CellExecutionError(retryable: true, reason: .error, message: "injected error (no-op cell \(noop.index))")
+            case .nonFinite?:
+                throw CellExecutionError(retryable: false, reason: .nonFinite, message: "injected non-finite value (no-op cell \(noop.index))")
+            }
+            let seconds = Double(monotonicMilliseconds() - start) / 1000
+            return CellExecutionOutput(result: CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index),
+                                                          timings: ["noop": seconds]), artifact: nil)
+        case .pretrain, .evaluate:
+            do {
+                let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory).run(spec, model: model)
+                return CellExecutionOutput(result: output.result, artifact: output.artifact)
+            } catch let error as CellRunnerError {
+                let reason: Wire.FailureReason = error.retryable ? .error
+                    : error.message.lowercased().contains("non-finite") ? .nonFinite : .badData
+                throw CellExecutionError(retryable: error.retryable, reason: reason, message: error.message)
+            } catch {
+                throw CellExecutionError(retryable: true, reason: .error, message: "\(error)")
+            }
+        }
+    }
+}
+
+/// A hung worker (fault `hang`): once begun, the socket thread sends nothing more, so the
+/// coordinator sees the whole process go silent, as with a real hang.
+enum WorkerHang {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var hung = false
+
+    static func begin() {
+        lock.lock()
+        hung = true
+        lock.unlock()
+    }
+
+    static var isHung: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return hung
+    }
+}

@@ -1,0 +1,33 @@
+/// How a worker runs.
+public struct WorkerConfiguration: Sendable {
+    /// The coordinator's endpoint, e.g. `tcp://127.0.0.1:5555`.
+    public var connect: String
+    /// Cells run at once (one slot thread each), 1…1024.
+    public var slots: Int
+    /// Where model artifacts are cached, by SHA-256.
+    public var cacheDirectory: String
+    /// Where the data sets are.
+    public var dataDirectory: String
+    /// Heartbeat interval and liveness until the coordinator's welcome says otherwise.
+    public var heartbeatMilliseconds: Int64
+    public var liveness: Int
+    /// Reconnect back-off: first and longest wait, ms.
+    public var reconnectMinimumMilliseconds: Int64
+    public var reconnectMaximumMilliseconds: Int64
+    /// On SIGTERM or drain: how long running cells may take before the worker leaves anyway, ms.
+    public var shutdownGraceMilliseconds: Int64
+
+    public init(connect: String, slots: Int, cacheDirectory: String, dataDirectory: String,
+                heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3, reconnectMinimumMilliseconds: Int64 = 100,
+                reconnectMaximumMilliseconds: Int64 = 5_000, shutdownGraceMilliseconds: Int64 = 30_000) {
+        self.connect = connect
+        self.slots = min(1024, max(1, slots))
+        self.cacheDirectory = cacheDirectory
+        self.dataDirectory = dataDirectory
+        self.heartbeatMilliseconds = heartbeatMilliseconds
+        self.liveness = liveness
+        self.reconnectMinimumMilliseconds = reconnectMinimumMilliseconds
+        self.reconnectMaximumMilliseconds = reconnectMaximumMilliseconds
+        self.shutdownGraceMilliseconds = shutdownGraceMilliseconds
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-// Multi-process tests (real coordinator, workers, PostgreSQL) arrive with issue 5.
