@@ -14,7 +14,7 @@ APT_PACKAGES := pkg-config libzmq3-dev libpq-dev postgresql libopenblas-dev
 
 BIN := .build/$(CONFIG)
 
-.PHONY: all deps build test run bench-gemm bench-svd clean
+.PHONY: all deps build test run bench-gemm bench-svd bench-store bench-tune bench-cell bench-coordinator clean
 
 all: build
 
@@ -36,15 +36,29 @@ build: deps
 test: deps
 	$(SWIFT) test -c $(CONFIG)
 
-## run: the main job (a compute-core demo until the coordinator exists).
-run: build
-	$(BIN)/nmsweep demo
+## run: the main job — the quick study end to end: coordinator, 2 local workers, embedded PostgreSQL.
+GRID ?= grids/quick.yaml
+WORKERS ?= 2
+run: data
+	$(BIN)/nmsweep-coordinator --grid $(GRID) --local-workers $(WORKERS)
 
 bench-gemm: build
 	$(BIN)/nmsweep-bench gemm
 
 bench-svd: build
 	$(BIN)/nmsweep-bench svd
+
+bench-store: build
+	$(BIN)/nmsweep-bench store
+
+bench-tune: build
+	$(BIN)/nmsweep-bench tune
+
+bench-cell: data
+	$(BIN)/nmsweep-bench cell
+
+bench-coordinator: build
+	$(BIN)/nmsweep-bench coordinator --cells 200000 --workers 2
 
 clean:
 	rm -rf .build
