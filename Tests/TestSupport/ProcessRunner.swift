@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs the package's own executables (`nmsweep-coordinator`, `nmsweep-worker`, …) as real
 /// processes, for multi-process tests.

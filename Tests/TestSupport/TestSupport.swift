@@ -1,4 +1,0 @@
-public import NoisyCore
-
-/// Helpers shared by the test targets.
-public enum TestSupport {}
