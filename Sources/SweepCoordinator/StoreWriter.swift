@@ -1,3 +1,4 @@
+import ZeroMQ
 import Foundation
 import Logging
 import SweepKit

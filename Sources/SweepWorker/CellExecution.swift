@@ -1,3 +1,4 @@
+import ZeroMQ
 import Foundation
 import NoisyCore
 import SweepKit

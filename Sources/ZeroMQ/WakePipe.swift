@@ -1,16 +1,18 @@
 import Foundation
 
-/// A self-pipe that wakes the socket thread's `zmq_poll` from another thread (or a signal handler).
+/// A self-pipe that wakes a socket thread's `zmq_poll` loop (register `readFD` with a ``Poller``) from
+/// another thread or a signal handler; shared by the coordinator and the worker.
 ///
 /// Signals coalesce: while one wake-up is pending, further ``signal()`` calls write nothing, so a
 /// busy producer costs one `write` per poll round, not one per item.
-final class WakePipe: @unchecked Sendable {
-    let readFD: Int32
-    let writeFD: Int32
+// @unchecked Sendable: the file descriptors are immutable and `pending` is only touched under `lock`.
+public final class WakePipe: @unchecked Sendable {
+    public let readFD: Int32
+    public let writeFD: Int32
     private let lock = NSLock()
     private var pending = false
 
-    init() {
+    public init() {
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) != 0 { fatalError("pipe failed: errno \(errno)") }
         readFD = fds[0]
@@ -26,7 +28,7 @@ final class WakePipe: @unchecked Sendable {
         close(writeFD)
     }
 
-    func signal() {
+    public func signal() {
         lock.lock()
         let write = !pending
         pending = true
@@ -41,7 +43,7 @@ final class WakePipe: @unchecked Sendable {
     ///
     /// Reads first, then clears `pending`: cleared first, a signal landing between the two would
     /// have its byte swallowed while `pending` stayed set, muting every later signal.
-    func drain() {
+    public func drain() {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buffer, 64) > 0 {}
         lock.lock()
@@ -52,12 +54,12 @@ final class WakePipe: @unchecked Sendable {
 
 /// SIGINT/SIGTERM to a pipe: the handler only stores the signal number and writes one byte
 /// (both async-signal-safe); the socket loop polls the pipe's read end.
-enum StopSignal {
-    nonisolated(unsafe) static var writeFD: Int32 = -1
-    nonisolated(unsafe) static var received: Int32 = 0
+public enum StopSignal {
+    nonisolated(unsafe) public static var writeFD: Int32 = -1
+    nonisolated(unsafe) public static var received: Int32 = 0
 
     /// Routes SIGINT and SIGTERM to `pipe`.
-    static func install(_ pipe: WakePipe) {
+    public static func install(_ pipe: WakePipe) {
         writeFD = pipe.writeFD
         let handler: @convention(c) (Int32) -> Void = { number in
             StopSignal.received = number
@@ -71,7 +73,7 @@ enum StopSignal {
 }
 
 /// Milliseconds on the monotonic clock.
-func monotonicMilliseconds() -> Int64 {
+public func monotonicMilliseconds() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
