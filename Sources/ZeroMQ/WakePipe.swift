@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Signals coalesce: while one wake-up is pending, further ``signal()`` calls write nothing, so a
 /// busy producer costs one `write` per poll round, not one per item.
-// @unchecked Sendable: the file descriptors are immutable and `pending` is only touched under `lock`.
+///
+/// `@unchecked Sendable`: the file descriptors never change and `pending` is only touched under `lock`.
 public final class WakePipe: @unchecked Sendable {
     public let readFD: Int32
     public let writeFD: Int32
