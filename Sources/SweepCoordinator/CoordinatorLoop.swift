@@ -242,20 +242,14 @@ final class CoordinatorLoop {
     }
 
     func receiveUpload(_ chunk: Wire.ArtifactChunk, from worker: WorkerID, now: SchedulerTime) {
+        let completed: [UInt8]?
         do {
-            if var assembler = uploads.removeValue(forKey: chunk.digest) {
-                try assembler.add(chunk)
-                uploads[chunk.digest] = assembler
-            } else {
-                uploads[chunk.digest] = try ArtifactAssembler(first: chunk)
-            }
+            completed = try ArtifactAssembler.accept(chunk, into: &uploads)
         } catch {
-            uploads[chunk.digest] = nil
             countBadFrame("artifact chunk: \(error)")
             return
         }
-        guard let assembler = uploads[chunk.digest], let bytes = assembler.bytes else { return }
-        uploads[chunk.digest] = nil
+        guard let bytes = completed else { return }
         // The digest is checked where it is stored (PostgreSQL computes the SHA-256 and the
         // store refuses a mismatch); a worker holding it is useful for locality either way.
         uploaded[chunk.digest.hex] = bytes

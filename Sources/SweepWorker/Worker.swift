@@ -277,20 +277,14 @@ public final class Worker {
     }
 
     func receiveArtifact(_ chunk: Wire.ArtifactChunk) {
+        let completed: [UInt8]?
         do {
-            if var assembler = downloads.removeValue(forKey: chunk.digest) {
-                try assembler.add(chunk)
-                downloads[chunk.digest] = assembler
-            } else {
-                downloads[chunk.digest] = try ArtifactAssembler(first: chunk)
-            }
+            completed = try ArtifactAssembler.accept(chunk, into: &downloads)
         } catch {
-            downloads[chunk.digest] = nil
             logger.warning("bad artifact chunk: \(error)")
             return
         }
-        guard let bytes = downloads[chunk.digest]?.bytes else { return }
-        downloads[chunk.digest] = nil
+        guard let bytes = completed else { return }
         let jobs = parked.removeValue(forKey: chunk.digest) ?? []
         guard SHA256.hash(bytes).hex == chunk.digest.hex else {
             for job in jobs {

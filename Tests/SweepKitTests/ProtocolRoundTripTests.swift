@@ -93,3 +93,22 @@ import Testing
         #expect(try ArtifactAssembler(first: empty[0]).bytes == [])
     }
 }
+
+@Suite struct ArtifactTransferTests {
+    @Test func acceptCompletesOutOfOrderAndForgetsFinishedOrBadTransfers() throws {
+        let artifact = (0..<(2 * WireFormat.artifactChunkBytes + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let digest = try #require(ArtifactDigest(hex: String(repeating: "ab", count: 32)))
+        let chunks = try Wire.ArtifactChunk.chunks(of: artifact, digest: digest)
+        #expect(chunks.count == 3)
+        var transfers: [ArtifactDigest: ArtifactAssembler] = [:]
+        #expect(try ArtifactAssembler.accept(chunks[2], into: &transfers) == nil)
+        #expect(try ArtifactAssembler.accept(chunks[0], into: &transfers) == nil)
+        #expect(transfers.count == 1)
+        #expect(try ArtifactAssembler.accept(chunks[1], into: &transfers) == artifact)
+        #expect(transfers.isEmpty)
+        // A repeated chunk abandons the transfer it belongs to.
+        _ = try ArtifactAssembler.accept(chunks[0], into: &transfers)
+        #expect(throws: ProtocolError.self) { try ArtifactAssembler.accept(chunks[0], into: &transfers) }
+        #expect(transfers.isEmpty)
+    }
+}

@@ -44,3 +44,29 @@ public struct ArtifactAssembler: Sendable {
     /// The artifact's bytes, once complete; `nil` before.
     public var bytes: [UInt8]? { isComplete ? buffer : nil }
 }
+
+extension ArtifactAssembler {
+    /// Adds `chunk` to the transfer it belongs to among `transfers` (starting one for a first chunk)
+    /// and returns the artifact's bytes when this chunk completed it, removing the finished
+    /// transfer; `nil` while chunks are missing.
+    ///
+    /// A chunk that does not fit its transfer abandons that transfer (removed) and is rethrown, so a
+    /// bad sender cannot leave a half-filled buffer behind.
+    public static func accept(
+        _ chunk: Wire.ArtifactChunk, into transfers: inout [ArtifactDigest: ArtifactAssembler]
+    ) throws(ProtocolError) -> [UInt8]? {
+        // Taken out first, so a throwing chunk leaves its transfer removed.
+        var assembler: ArtifactAssembler
+        if let existing = transfers.removeValue(forKey: chunk.digest) {
+            assembler = existing
+            try assembler.add(chunk)
+        } else {
+            assembler = try ArtifactAssembler(first: chunk)
+        }
+        guard let bytes = assembler.bytes else {
+            transfers[chunk.digest] = assembler
+            return nil
+        }
+        return bytes
+    }
+}
