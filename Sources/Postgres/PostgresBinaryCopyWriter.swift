@@ -131,14 +131,7 @@ public struct PostgresBinaryCopyWriter: ~Copyable {
     }
 
     mutating func flush() throws {
-        guard !buffer.isEmpty else { return }
-        let status = buffer.withUnsafeBufferPointer { raw in
-            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
-        }
-        guard status == 1 else {
-            throw PostgresError(.copy, "sending COPY data failed: \(PostgresConnection.trimmed(PQerrorMessage(connection)))")
-        }
-        buffer.removeAll(keepingCapacity: true)
+        try sendCopyData(&buffer, on: connection)
     }
 }
 

@@ -100,14 +100,7 @@ public struct PostgresCopyWriter: ~Copyable {
     }
 
     mutating func flush() throws {
-        guard !buffer.isEmpty else { return }
-        let status = buffer.withUnsafeBufferPointer { raw in
-            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
-        }
-        guard status == 1 else {
-            throw PostgresError(.copy, "sending COPY data failed: \(PostgresConnection.trimmed(PQerrorMessage(connection)))")
-        }
-        buffer.removeAll(keepingCapacity: true)
+        try sendCopyData(&buffer, on: connection)
     }
 }
 
@@ -162,4 +155,17 @@ extension PostgresConnection {
             return rows?.affectedRows ?? 0
         }
     }
+}
+
+/// Sends the bytes buffered by a COPY writer (text or binary) and empties the buffer, keeping its
+/// capacity; nothing is sent for an empty buffer.
+func sendCopyData(_ buffer: inout [UInt8], on connection: OpaquePointer) throws {
+    guard !buffer.isEmpty else { return }
+    let status = buffer.withUnsafeBufferPointer { raw in
+        raw.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
+    }
+    guard status == 1 else {
+        throw PostgresError(.copy, "sending COPY data failed: \(PostgresConnection.trimmed(PQerrorMessage(connection)))")
+    }
+    buffer.removeAll(keepingCapacity: true)
 }
