@@ -70,8 +70,15 @@ final class PipeCollector: @unchecked Sendable {
         thread.start()
     }
 
+    /// Everything, once the writer closed the pipe (waits up to 10 s for that).
     func text() -> String {
         _ = done.wait(timeout: .now() + 10)
+        done.signal()
+        return snapshot()
+    }
+
+    /// What arrived so far, without waiting.
+    func snapshot() -> String {
         lock.lock()
         defer { lock.unlock() }
         return String(decoding: data, as: UTF8.self)
