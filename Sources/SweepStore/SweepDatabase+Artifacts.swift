@@ -33,3 +33,16 @@ extension SweepDatabase {
         try connection.query("SELECT 1 FROM artifacts WHERE hash = $1", hash).count == 1
     }
 }
+
+extension SweepDatabase {
+    /// The model a pretrain cell produced (found through its latest `artifact_stored` event), or
+    /// nil when the cell has not stored one.
+    public func modelArtifact(ofCell key: String) throws -> ArtifactRecord? {
+        let rows = try connection.query("""
+            SELECT e.detail->>'sha256' FROM events e
+            WHERE e.cell_key = $1 AND e.kind = 'artifact_stored' ORDER BY e.id DESC LIMIT 1
+            """, key)
+        guard let hash = try rows.first?.decode(0, as: String?.self) else { return nil }
+        return try artifact(hash: hash)
+    }
+}

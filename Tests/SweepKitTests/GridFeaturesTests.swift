@@ -95,6 +95,49 @@ import Testing
         }
     }
 
+    @Test func seedTemplatesGiveEachSeedItsOwnFiles() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writeFiles(in: dir, tasks: ["s0", "s1"], noises: ["0"])
+        let grid = try Grid.parse(yaml: """
+            noise_ratios: [0]
+            methods: [lp]
+            seeds: [0, 1]
+            features: {path: "s{seed}/n{noise}/{split}_x.npy", labels: "s{seed}/n{noise}/{split}_y.npy"}
+            """, baseDirectory: dir.path)
+        let cells = grid.expand().cells
+        #expect(cells.count == 2)
+        var trainFiles: [UInt64: String] = [:]
+        for cell in cells {
+            guard case .evaluate(let e) = cell.spec, case .files(let f) = e.features else { Issue.record("not a black-box cell"); continue }
+            trainFiles[e.seed] = f.trainFeatures
+        }
+        #expect(trainFiles[0]?.hasSuffix("s0/n0/train_x.npy") == true)
+        #expect(trainFiles[1]?.hasSuffix("s1/n0/train_x.npy") == true)
+
+        // The explicit form: a seed per entry; a seed without files is named in the fault.
+        let entry = { (seed: Int) in """
+                - noise: 0
+                  seed: \(seed)
+                  train_features: s\(seed)/n0/train_x.npy
+                  train_labels: s\(seed)/n0/train_y.npy
+                  test_features: s\(seed)/n0/test_x.npy
+                  test_labels: s\(seed)/n0/test_y.npy
+            """ }
+        let both = try Grid.parse(yaml: "noise_ratios: [0]\nmethods: [lp]\nseeds: 2\nfeatures:\n  files:\n\(entry(0))\n\(entry(1))\n",
+                                  baseDirectory: dir.path)
+        #expect(both.expand().cells.count == 2)
+        #expect(Set(both.expand().keys) == Set(cells.map(\.key)), "the two forms name the same files, so the same cells")
+        do {
+            _ = try Grid.parse(yaml: "noise_ratios: [0]\nmethods: [lp]\nseeds: 3\nfeatures:\n  files:\n\(entry(0))\n\(entry(1))\n",
+                               file: "s.yaml", baseDirectory: dir.path)
+            Issue.record("expected a GridError")
+        } catch let error as GridError {
+            #expect(error.faults.count == 1)
+            #expect(error.faults.first?.message.contains("seed 2") == true, "\(error)")
+        }
+    }
+
     @Test func templateFaults() throws {
         do {
             _ = try Grid.parse(yaml: """

@@ -20,7 +20,8 @@ extension Grid {
             for noise in noiseRatios {
                 for seed in seeds {
                     for task in tasks {
-                        guard let files = featureFiles[BlackBoxKey(task: task, noiseRatio: noise)] else { continue }
+                        guard let files = featureFiles[BlackBoxKey(task: task, noiseRatio: noise, seed: seed)]
+                                ?? featureFiles[BlackBoxKey(task: task, noiseRatio: noise)] else { continue }
                         for method in methods {
                             _ = add(.evaluate(EvaluateSpec(noiseRatio: noise, task: task, method: method.method, seed: seed,
                                                            hyperparameters: method.hyperparameters, features: .files(files))),

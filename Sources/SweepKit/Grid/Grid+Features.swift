@@ -4,7 +4,7 @@ import Yams
 
 extension Grid {
     static let featureKeys = ["path", "labels", "files"]
-    static let featureFileKeys = ["noise", "task", "train_features", "train_labels", "test_features", "test_labels"]
+    static let featureFileKeys = ["noise", "task", "seed", "train_features", "train_labels", "test_features", "test_labels"]
 
     /// `{noise}` as it appears in a feature path: integers without a fraction (`0`), others in
     /// their shortest form (`0.05`).
@@ -16,10 +16,11 @@ extension Grid {
     public static func taskLabel(_ task: String) -> String { task.replacingOccurrences(of: "->", with: "-to-") }
 
     /// Reads a black-box `features:` section: either templates (`path:` and `labels:` with
-    /// `{noise}`, `{split}` (train|test) and `{task}`) or an explicit `files:` list; resolves every
+    /// `{noise}`, `{split}` (train|test), `{task}` and optionally `{seed}`) or an explicit `files:`
+    /// list (each entry optionally naming its `seed`); resolves every
     /// path against `baseDirectory` and digests every file (SHA-256 goes into the cell spec, so a
     /// changed file is a new cell).
-    static func readFeatures(_ node: Node, noiseRatios: [Double], tasks: [String], baseDirectory: String,
+    static func readFeatures(_ node: Node, noiseRatios: [Double], tasks: [String], seeds: [UInt64], baseDirectory: String,
                              _ reader: inout GridReader) -> [BlackBoxKey: FeatureFiles]? {
         guard let entries = reader.mapping(node, "features", allowed: featureKeys) else { return nil }
         let before = reader.faults.count
@@ -58,9 +59,18 @@ extension Grid {
                     reader.fault(at: item, "\(field).task", "missing: with several tasks, each file set names its task")
                     continue
                 }
-                let key = BlackBoxKey(task: task, noiseRatio: noise)
+                var seed: UInt64?
+                if let seedNode = item_["seed"] {
+                    guard let value = reader.int(seedNode.value, "\(field).seed", in: 0...Int.max) else { continue }
+                    guard seeds.contains(UInt64(value)) else {
+                        reader.fault(at: seedNode.value, "\(field).seed", "\(value) is not in seeds")
+                        continue
+                    }
+                    seed = UInt64(value)
+                }
+                let key = BlackBoxKey(task: task, noiseRatio: noise, seed: seed)
                 if let first = seenAt[key] {
-                    reader.fault(at: item, field, "duplicate: task '\(task)' at noise \(noise) already has features.files[\(first)]")
+                    reader.fault(at: item, field, "duplicate: task '\(task)' at noise \(noise)\(seed.map { " seed \($0)" } ?? "") already has features.files[\(first)]")
                     continue
                 }
                 seenAt[key] = i
@@ -79,7 +89,10 @@ extension Grid {
             }
             for task in tasks {
                 for noise in noiseRatios where seenAt[BlackBoxKey(task: task, noiseRatio: noise)] == nil {
-                    reader.fault(at: files.value, "features.files", "no file set for task '\(task)' at noise \(noise)")
+                    let missing = seeds.filter { seenAt[BlackBoxKey(task: task, noiseRatio: noise, seed: $0)] == nil }
+                    guard !missing.isEmpty else { continue }
+                    let which = missing.count == seeds.count ? "" : " seed\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", "))"
+                    reader.fault(at: files.value, "features.files", "no file set for task '\(task)' at noise \(noise)\(which)")
                 }
             }
         } else {
@@ -101,20 +114,27 @@ extension Grid {
                 }
             }
             guard reader.faults.count == before else { return nil }
+            // With {seed} in a template, each seed has its own files (features of a model
+            // pre-trained per seed); without, one set serves every seed.
+            let perSeed = pathTemplate.contains("{seed}") || labelsTemplate.contains("{seed}")
+            let seedChoices: [UInt64?] = perSeed ? seeds.map { $0 } : [nil]
             for task in tasks {
                 for noise in noiseRatios {
-                    var paths: [(String, String)] = []
-                    for split in ["train", "test"] {
-                        for (template, entry, field) in [(pathTemplate, pathEntry, "features.path"), (labelsTemplate, labelsEntry, "features.labels")] {
-                            let path = template.replacingOccurrences(of: "{noise}", with: noiseLabel(noise))
-                                .replacingOccurrences(of: "{split}", with: split)
-                                .replacingOccurrences(of: "{task}", with: taskLabel(task))
-                            if let digest = digests.digest(of: path, node: entry.value, field: field, &reader) {
-                                paths.append((digests.resolve(path), digest))
+                    for seed in seedChoices {
+                        var paths: [(String, String)] = []
+                        for split in ["train", "test"] {
+                            for (template, entry, field) in [(pathTemplate, pathEntry, "features.path"), (labelsTemplate, labelsEntry, "features.labels")] {
+                                let path = template.replacingOccurrences(of: "{noise}", with: noiseLabel(noise))
+                                    .replacingOccurrences(of: "{split}", with: split)
+                                    .replacingOccurrences(of: "{task}", with: taskLabel(task))
+                                    .replacingOccurrences(of: "{seed}", with: seed.map(String.init) ?? "")
+                                if let digest = digests.digest(of: path, node: entry.value, field: field, &reader) {
+                                    paths.append((digests.resolve(path), digest))
+                                }
                             }
                         }
+                        if paths.count == 4 { result[BlackBoxKey(task: task, noiseRatio: noise, seed: seed)] = files4(paths) }
                     }
-                    if paths.count == 4 { result[BlackBoxKey(task: task, noiseRatio: noise)] = files4(paths) }
                 }
             }
         }

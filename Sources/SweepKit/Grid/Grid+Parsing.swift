@@ -78,7 +78,7 @@ extension Grid {
                 reader.fault(at: pretrain.key, "pretrain", "a grid with 'features' (black-box) has no pre-training: remove one of the two")
             }
             if let noiseRatios, let tasks {
-                featureFiles = readFeatures(features.value, noiseRatios: noiseRatios, tasks: tasks, baseDirectory: baseDirectory, &reader)
+                featureFiles = readFeatures(features.value, noiseRatios: noiseRatios, tasks: tasks, seeds: seeds ?? [], baseDirectory: baseDirectory, &reader)
             }
         } else {
             pretraining = readPretrain(top["pretrain"]?.value, &reader)

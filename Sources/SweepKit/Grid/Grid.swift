@@ -59,9 +59,13 @@ public struct GridMethod: Hashable, Sendable {
 public struct BlackBoxKey: Hashable, Sendable {
     public var task: String
     public var noiseRatio: Double
+    /// The seed the features were made with (a model pre-trained per seed), or nil when one set of
+    /// files serves every seed of the grid.
+    public var seed: UInt64?
 
-    public init(task: String, noiseRatio: Double) {
+    public init(task: String, noiseRatio: Double, seed: UInt64? = nil) {
         self.task = task
         self.noiseRatio = noiseRatio
+        self.seed = seed
     }
 }
