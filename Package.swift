@@ -36,8 +36,13 @@ var targets: [Target] = [
         name: "COpenBLAS", pkgConfig: "openblas",
         providers: [.apt(["libopenblas-dev"])]),
 
+    // Elementwise kernels that need vector square roots (Swift's lower to scalar libm calls);
+    // no fused multiply-adds, so they round exactly as the Swift formula would.
+    .target(name: "CVectorMath",
+            cSettings: [.unsafeFlags(["-O3", "-march=\(march)", "-fno-math-errno", "-ffp-contract=off"])]),
+
     // Libraries.
-    .target(name: "NoisyCore"),
+    .target(name: "NoisyCore", dependencies: ["CVectorMath"]),
     .target(name: "SweepKit", dependencies: ["NoisyCore", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),

@@ -48,6 +48,37 @@ import Testing
         }
     }
 
+    /// The batch runs in chunks of samples per GEMM: a layer big enough for one sample per chunk
+    /// and a small one (the whole batch in one chunk) must both agree with sample-by-sample calls:
+    /// outputs and input gradients bitwise (the same FMA chains), weight and bias gradients to
+    /// rounding (they sum the chunk in another order).
+    @Test(arguments: [(16, 32), (2, 6)])
+    func conv2dChunksAgreeWithSingleSamples(channels: Int, side: Int) {
+        var rng = RandomStream(seed: 11)
+        let shape = ImageShape(channels: channels, height: side, width: side)
+        let batched = Conv2d(input: shape, outChannels: 8, kernelSize: 3, padding: 1, rng: &rng)
+        let single = Conv2d(input: shape, weight: batched.weight.value, bias: batched.bias?.value, kernelSize: 3, padding: 1)
+        let batch = 5
+        #expect(batched.chunkSize(batch: batch) == (channels == 16 ? 1 : batch))
+        let x = TestData.normal(rows: batch, cols: shape.count, seed: 12)
+        let g = TestData.normal(rows: batch, cols: batched.outputShape.count, seed: 13)
+        let y = batched.forward(x, training: true)
+        let dx = batched.backward(g)
+        for n in 0..<batch {
+            let xn = Matrix(rows: 1, cols: shape.count) { _, c in x[n, c] }
+            let gn = Matrix(rows: 1, cols: g.cols) { _, c in g[n, c] }
+            let yn = single.forward(xn, training: true)
+            let dxn = single.backward(gn)
+            #expect((0..<y.cols).allSatisfy { y[n, $0] == yn[0, $0] }, "output of sample \(n)")
+            #expect((0..<dx.cols).allSatisfy { dx[n, $0] == dxn[0, $0] }, "input gradient of sample \(n)")
+        }
+        let dw = batched.weight.gradient.elements, dwSingle = single.weight.gradient.elements
+        let scale = dwSingle.map { abs($0) }.max()!
+        #expect(zip(dw, dwSingle).allSatisfy { abs($0 - $1) <= 1e-5 * scale }, "weight gradient to rounding")
+        let db = batched.bias!.gradient.elements, dbSingle = single.bias!.gradient.elements
+        #expect(zip(db, dbSingle).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }, "bias gradient to rounding")
+    }
+
     @Test func conv2dInitialisationFollowsPyTorch() {
         var rng = RandomStream(seed: 3)
         let layer = Conv2d(input: ImageShape(channels: 2, height: 5, width: 5), outChannels: 8, rng: &rng)

@@ -149,6 +149,20 @@ extension Kernels {
         }
     }
 
+    /// `y[i] = x[i] + value` for `count` elements (`x` and `y` may be the same).
+    public static func addScalar(_ value: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        let v = SIMD16<Float>(repeating: value)
+        var i = 0
+        while i + 16 <= count {
+            store16(load16(x + i) + v, y + i)
+            i += 16
+        }
+        while i < count {
+            y[i] = x[i] + value
+            i += 1
+        }
+    }
+
     /// `out[i] = a[i] + b[i]` (`out` may alias `a` or `b`).
     @inlinable
     public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {

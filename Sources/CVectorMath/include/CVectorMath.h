@@ -1,0 +1,20 @@
+// CVectorMath: the few elementwise kernels of NoisyCore that need vector square roots.
+//
+// Swift's Float.squareRoot() lowers to libm's sqrtf with its errno fallback, which blocks
+// vectorisation; compiled here with -fno-math-errno, sqrtf becomes vsqrtps. Compiled with
+// -ffp-contract=off so no multiply-add is fused: every operation is rounded as written, and
+// the results are bitwise those of the same formula in Swift.
+#ifndef NMSWEEP_CVECTORMATH_H
+#define NMSWEEP_CVECTORMATH_H
+
+#include <stddef.h>
+
+/// One AdamW step on `count` parameters (torch semantics; see NoisyCore/Optim/AdamW.swift):
+///   m ← m + (1−β₁)(g − m);  v ← β₂·v + (1−β₂)·g²;
+///   p ← p·decay − stepSize · m / (√v · inverseCorrection2Sqrt + ε).
+/// The four arrays must not overlap.
+void nm_adamw_update(size_t count, float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+                     float decay, float oneMinusBeta1, float beta2, float oneMinusBeta2, float stepSize,
+                     float inverseCorrection2Sqrt, float epsilon);
+
+#endif
