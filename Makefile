@@ -14,7 +14,7 @@ APT_PACKAGES := pkg-config libzmq3-dev libpq-dev postgresql libopenblas-dev
 
 BIN := .build/$(CONFIG)
 
-.PHONY: all deps build test run bench-gemm bench-svd bench-store bench-tune bench-cell bench-coordinator clean
+.PHONY: all deps build test run study bench-gemm bench-svd bench-store bench-tune bench-cell bench-coordinator clean
 
 all: build
 
@@ -70,3 +70,8 @@ data: build
 
 # The data tests run on the real data sets, so the test suite fetches them first.
 test: data
+
+## study: the full default study end to end, its reports and its black-box rerun → docs/results/
+## (~30-40 min on 2 cores; resumes from .study/state if interrupted).
+study: build data
+	scripts/study.sh

@@ -62,7 +62,7 @@ var targets: [Target] = [
         dependencies: ["NoisyCore", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
-        dependencies: ["NoisyCore", "COpenBLAS", "Postgres", "SweepStore", argumentParser]),
+        dependencies: ["NoisyCore", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),

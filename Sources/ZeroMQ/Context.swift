@@ -12,12 +12,16 @@ public final class Context: @unchecked Sendable {
     // as thread-safe; it is never reassigned.
     let handle: UnsafeMutableRawPointer
 
-    /// A new context with `ioThreads` background I/O threads (one carries ~1 GB/s of traffic).
-    public init(ioThreads: Int = 1) throws {
+    /// A new context with `ioThreads` background I/O threads (one carries ~1 GB/s of traffic) and
+    /// room for `maxSockets` sockets (libzmq's default is 1,023; simulations of many workers in
+    /// one process need more).
+    public init(ioThreads: Int = 1, maxSockets: Int? = nil) throws {
         guard let handle = zmq_ctx_new() else { throw ZeroMQError.last("zmq_ctx_new") }
         self.handle = handle
-        if zmq_ctx_set(handle, ZMQ_IO_THREADS, Int32(clamping: ioThreads)) != 0 {
-            let error = ZeroMQError.last("zmq_ctx_set ZMQ_IO_THREADS \(ioThreads)")
+        var settings = [(ZMQ_IO_THREADS, Int32(clamping: ioThreads), "ZMQ_IO_THREADS \(ioThreads)")]
+        if let maxSockets { settings.append((ZMQ_MAX_SOCKETS, Int32(clamping: maxSockets), "ZMQ_MAX_SOCKETS \(maxSockets)")) }
+        for (option, value, what) in settings where zmq_ctx_set(handle, option, value) != 0 {
+            let error = ZeroMQError.last("zmq_ctx_set \(what)")
             zmq_ctx_term(handle)
             throw error
         }
