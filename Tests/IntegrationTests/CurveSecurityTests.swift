@@ -79,6 +79,7 @@ struct CurveSecurityTests {
     @Test("keygen writes PATH.secret 0600 and PATH.pub 0644, refuses to overwrite, --force replaces")
     func keygenFiles() throws {
         let dir = try Self.folder("keygen")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         // Under umask 000 (set in a shell around keygen: umask is process-wide, and other suites run
         // in this process) the secret file is still 0600; under umask 077 the public one still 0644.
         let nmsweep = try ProcessRunner.executable("nmsweep")
@@ -114,6 +115,7 @@ struct CurveSecurityTests {
     @Test("bad CURVE options: one half only, or a secret file others can read → exit 2 naming the fix, before any work")
     func badOptions() throws {
         let dir = try Self.folder("options")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let keys = try Self.keygen(dir, "coordinator")
         let base = ["--noop-cells", "1", "--database", "postgresql://nobody@invalid.invalid/x", "--local-workers", "0"]
         let onlyKey = try ProcessRunner.run("nmsweep-coordinator", base + ["--curve-key", keys.secretFile], timeout: 30)
@@ -138,6 +140,7 @@ struct CurveSecurityTests {
     @Test("a listed external worker completes a CURVE sweep; NMSWEEP_* environment works as the flags do")
     func listedWorkerCompletes() throws {
         let dir = try Self.folder("listed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try Self.keygen(dir, "coordinator"), worker = try Self.keygen(dir, "worker")
         let url = try PostgresTestServer.freshDatabaseURL("curveok")
         // The allow-list as a directory of *.pub files.
@@ -169,6 +172,7 @@ struct CurveSecurityTests {
     @Test("unknown key, no key, forged frames: no work, nothing written, refusals counted and logged; then a listed worker finishes")
     func unknownKeyGetsNothing() throws {
         let dir = try Self.folder("unknown")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try Self.keygen(dir, "coordinator"), listed = try Self.keygen(dir, "listed"), stranger = try Self.keygen(dir, "stranger")
         let url = try PostgresTestServer.freshDatabaseURL("curvedeny")
         let coordinator = try Self.coordinator(url, name: "curve-deny", cells: 20, curve: (server, listed.publicFile))
@@ -241,6 +245,7 @@ struct CurveSecurityTests {
     @Test("ZMQ_MAXMSGSIZE holds on the CURVE ROUTER: a listed peer's oversized frame never reaches the coordinator")
     func frameCapUnderCurve() throws {
         let dir = try Self.folder("cap")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try Self.keygen(dir, "coordinator"), listed = try Self.keygen(dir, "listed")
         let url = try PostgresTestServer.freshDatabaseURL("curvecap")
         let coordinator = try Self.coordinator(url, name: "curve-cap", cells: 10, curve: (server, listed.publicFile))
@@ -274,6 +279,7 @@ struct CurveSecurityTests {
     /// Runs a 10-cell sweep whose worker connects through a relay; returns the bytes it saw.
     func relayedSweep(curve: Bool) throws -> [UInt8] {
         let dir = try Self.folder("relay")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try Self.keygen(dir, "coordinator"), worker = try Self.keygen(dir, "worker")
         let url = try PostgresTestServer.freshDatabaseURL("curverelay")
         let coordinator = try Self.coordinator(url, name: "relay-\(curve)", cells: 10, curve: curve ? (server, worker.publicFile) : nil)
@@ -310,6 +316,7 @@ struct CurveSecurityTests {
     @Test("no database password or secret key in any output, event, error message or local worker's argv")
     func secretsNeverAppear() throws {
         let dir = try Self.folder("secrets")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try Self.keygen(dir, "coordinator"), external = try Self.keygen(dir, "external")
         let url = try PostgresTestServer.freshDatabaseURL("curvesecret")
         let password = try #require(url.split(separator: "@").first?.split(separator: ":").last.map(String.init))
@@ -374,6 +381,7 @@ struct CurveSecurityTests {
     @Test("without CURVE: loopback binds quietly; tcp://*:P and tcp://0.0.0.0:P warn; with CURVE no warning")
     func nonLoopbackWarning() throws {
         let dir = try Self.folder("warn")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try Self.keygen(dir, "coordinator"), worker = try Self.keygen(dir, "worker")
         let url = try PostgresTestServer.freshDatabaseURL("curvewarn")
         let cases: [(bind: String, curve: Bool, warns: Bool)] = [

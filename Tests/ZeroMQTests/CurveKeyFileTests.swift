@@ -31,6 +31,7 @@ import ZeroMQ
 
     @Test func writtenFilesHaveTheirModesAndReadBack() throws {
         let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let pair = try CurveKeyPair.generate()
         let paths = try CurveKeyFile.write(pair, base: dir + "/node")
         #expect(paths.secret == dir + "/node.secret" && paths.public == dir + "/node.pub")
@@ -48,6 +49,7 @@ import ZeroMQ
 
     @Test func existingFilesAreNotOverwrittenWithoutForce() throws {
         let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try CurveKeyPair.generate(), second = try CurveKeyPair.generate()
         try CurveKeyFile.write(first, base: dir + "/k")
         let refused = Self.failure { try CurveKeyFile.write(second, base: dir + "/k") }
@@ -66,6 +68,7 @@ import ZeroMQ
 
     @Test func aSecretFileOthersCanReadIsRefusedWithTheFix() throws {
         let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let pair = try CurveKeyPair.generate()
         let paths = try CurveKeyFile.write(pair, base: dir + "/open")
         for mode in [0o644, 0o640, 0o604, 0o660, 0o602] {
@@ -81,6 +84,7 @@ import ZeroMQ
 
     @Test func malformedSecretFilesNameFileAndLineAndNeverQuoteTheKey() throws {
         let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let pair = try CurveKeyPair.generate(), other = try CurveKeyPair.generate()
         let path = dir + "/bad.secret"
         let cases: [(String, String)] = [
@@ -107,6 +111,7 @@ import ZeroMQ
 
     @Test func allowListFilesAndDirectories() throws {
         let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let keys = try (0..<4).map { _ in try CurveKeyPair.generate().publicKey }
         let list = dir + "/allowed"
         try Self.write("# workers\n\(keys[0])\n\n  \(keys[1])   # gpu box\n#\(keys[2])\n", to: list, mode: 0o644)
@@ -139,6 +144,7 @@ import ZeroMQ
 
     @Test func serverKeyArgument() throws {
         let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let keys = try (0..<2).map { _ in try CurveKeyPair.generate().publicKey }
         try Self.write(keys.joined(separator: "\n"), to: dir + "/two.pub", mode: 0o644)
         #expect(Self.failure { try CurveKeyFile.publicKey(fileOrKey: dir + "/two.pub") }.contains("holds 2 keys"))
