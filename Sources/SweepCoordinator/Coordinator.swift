@@ -72,6 +72,7 @@ public final class Coordinator {
 
         let loop = try CoordinatorLoop(coordinator: self, sweepID: sweep.id, scheduler: scheduler, artifacts: artifacts)
         var outcome = try loop.run()
+        outcome.refusedConnections = loop.gate?.refusedCount ?? 0
 
         let finalCounts = try database.cellCounts(sweepID: sweep.id)
         outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, $0.error ?? "unknown error") }

@@ -18,12 +18,15 @@ public struct CoordinatorConfiguration: Sendable {
     public var progress: ProgressMode
     public var logIntervalSeconds: Double
 
+    /// CURVE encryption and the worker allow-list; nil = plain TCP (then bind loopback only).
+    public var curve: CoordinatorCurve?
+
     public enum ProgressMode: Sendable { case automatic, line, log, quiet }
 
     public init(bind: String = "tcp://127.0.0.1:5555", heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3,
                 maxAttempts: Int? = nil, resultBatchLimit: Int = 16_384, resultBacklogLimit: Int = 65_536,
                 shutdownGraceMilliseconds: Int64 = 10_000, progress: ProgressMode = .automatic,
-                logIntervalSeconds: Double = 10) {
+                logIntervalSeconds: Double = 10, curve: CoordinatorCurve? = nil) {
         self.bind = bind
         self.heartbeatMilliseconds = heartbeatMilliseconds
         self.liveness = liveness
@@ -33,6 +36,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.shutdownGraceMilliseconds = shutdownGraceMilliseconds
         self.progress = progress
         self.logIntervalSeconds = logIntervalSeconds
+        self.curve = curve
     }
 }
 
@@ -54,6 +58,8 @@ public struct CoordinatorOutcome: Sendable {
     public var interrupted: Bool
     /// Failed cells: key and last error (at most 50).
     public var failures: [(key: String, error: String)]
+    /// CURVE handshakes the allow-list refused (0 without CURVE).
+    public var refusedConnections = 0
 
     /// 0 when every cell is done, 1 when some failed, 3 when interrupted.
     public var exitCode: Int32 { interrupted ? 3 : (failed > 0 ? 1 : 0) }

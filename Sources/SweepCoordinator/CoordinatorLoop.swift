@@ -22,6 +22,8 @@ final class CoordinatorLoop {
     var artifactOf: [CellKey: String]
     let context: Context
     let router: Socket
+    /// CURVE and the allow-list, when configured.
+    let gate: CurveGate?
     let poller = Poller()
     let wake = WakePipe()
     let signals = WakePipe()
@@ -73,6 +75,7 @@ final class CoordinatorLoop {
         try router.set(.sendHighWaterMark, 200_000)
         try router.set(.receiveHighWaterMark, 200_000)
         try router.set(.tcpKeepalive, 1)
+        if let curve = configuration.curve { gate = try CurveGate(curve, context: context, router: router) } else { gate = nil }
         try router.bind(configuration.bind)
         try poller.register(router)
         poller.register(fileDescriptor: wake.readFD)
@@ -89,9 +92,10 @@ final class CoordinatorLoop {
 
     func run() throws -> CoordinatorOutcome {
         let endpoint = (try? router.lastEndpoint) ?? configuration.bind
-        if !Self.isLoopback(endpoint) {
-            logger.warning("listening on \(endpoint) without CURVE: any host that reaches it can join as a worker and read cell specs")
+        if gate == nil && !EndpointScope.isLoopback(endpoint) {
+            logger.warning("listening on \(endpoint) without CURVE: any host that reaches it can join as a worker, read cell specs and write results (docs/security.md: --curve-key, --allow-keys)")
         }
+        if let curve = configuration.curve { logger.info("\(curve)") }
         logger.info("listening on \(endpoint) (session \(String(session, radix: 16)))")
         StopSignal.install(signals)
         store.start()
@@ -133,6 +137,9 @@ final class CoordinatorLoop {
                 progress.report(done: counts.done, failed: counts.failed, workers: scheduler.workerCount,
                                 leased: counts.leased, backlog: counts.committing)
                 nextProgress = now + 1_000
+                if let refused = gate?.reportRefusals(now: now, logger: logger) {
+                    store.enqueue(.event(kind: "connection_refused", cell: nil, worker: nil, message: refused.message, detail: refused.detail))
+                }
             }
             if isFinished(now: now) { break }
         }
@@ -142,6 +149,7 @@ final class CoordinatorLoop {
         // Let the shutdown messages leave before the socket goes.
         try? router.set(.linger, 2_000)
         router.close()
+        gate?.stop()
         context.shutdown()
         let counts = scheduler.cellCounts
         return CoordinatorOutcome(
@@ -390,10 +398,5 @@ final class CoordinatorLoop {
         if badFrames & (badFrames - 1) == 0 {
             logger.warning("dropped a bad frame (\(badFrames) so far): \(why)")
         }
-    }
-
-    static func isLoopback(_ endpoint: String) -> Bool {
-        endpoint.hasPrefix("tcp://127.") || endpoint.hasPrefix("tcp://[::1]") || endpoint.hasPrefix("tcp://localhost")
-            || endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://")
     }
 }

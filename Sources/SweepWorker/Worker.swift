@@ -93,7 +93,7 @@ public final class Worker {
             if !welcomed, later - readySentAt >= 100 { sendReady() }
             if later - lastSent >= heartbeat { send(.heartbeat) }
             if later - lastReceived > heartbeat * Int64(liveness) {
-                logger.warning("coordinator silent for \(later - lastReceived) ms: reconnecting in \(reconnectDelay) ms")
+                logger.warning("coordinator silent for \(later - lastReceived) ms: reconnecting in \(reconnectDelay) ms\(silenceHint)")
                 try reconnect()
             }
             if draining {
@@ -121,6 +121,7 @@ public final class Worker {
         try dealer.set(.immediate, true)
         try dealer.set(.sendHighWaterMark, 100_000)
         try dealer.set(.receiveHighWaterMark, 100_000)
+        if let curve = configuration.curve { try dealer.makeCurveClient(curve.keyPair, serverPublicKey: curve.serverPublicKey) }
         try dealer.connect(configuration.connect)
         socket = dealer
         poller = Poller()

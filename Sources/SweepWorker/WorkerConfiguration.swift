@@ -16,10 +16,12 @@ public struct WorkerConfiguration: Sendable {
     public var reconnectMaximumMilliseconds: Int64
     /// On SIGTERM or drain: how long running cells may take before the worker leaves anyway, ms.
     public var shutdownGraceMilliseconds: Int64
+    /// CURVE encryption with the worker's key pair; nil = plain TCP.
+    public var curve: WorkerCurve?
 
     public init(connect: String, slots: Int, cacheDirectory: String, dataDirectory: String,
                 heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3, reconnectMinimumMilliseconds: Int64 = 100,
-                reconnectMaximumMilliseconds: Int64 = 5_000, shutdownGraceMilliseconds: Int64 = 30_000) {
+                reconnectMaximumMilliseconds: Int64 = 5_000, shutdownGraceMilliseconds: Int64 = 30_000, curve: WorkerCurve? = nil) {
         self.connect = connect
         self.slots = min(1024, max(1, slots))
         self.cacheDirectory = cacheDirectory
@@ -29,5 +31,6 @@ public struct WorkerConfiguration: Sendable {
         self.reconnectMinimumMilliseconds = reconnectMinimumMilliseconds
         self.reconnectMaximumMilliseconds = reconnectMaximumMilliseconds
         self.shutdownGraceMilliseconds = shutdownGraceMilliseconds
+        self.curve = curve
     }
 }

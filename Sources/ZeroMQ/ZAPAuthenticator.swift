@@ -51,6 +51,31 @@ public final class ZAPAuthenticator: Sendable {
     /// Handshakes refused so far (unknown key, other mechanism, other domain, malformed request).
     public var deniedCount: Int { state.withLock { $0.deniedCount } }
 
+    /// A refused handshake: who (the client's public key, when it offered one; never a secret),
+    /// from where, and why.
+    public struct Denial: Sendable, Equatable {
+        /// The client's Z85 public key (nil for another mechanism or a malformed request).
+        public var publicKey: String?
+        /// The peer's address as libzmq reports it (an IP address for TCP).
+        public var address: String
+        public var reason: String
+    }
+
+    /// How many refusals ``takeDenials()`` keeps between calls; later ones are only counted.
+    public static let keptDenials = 32
+
+    /// The refusals since the last call (at most ``keptDenials``, oldest first) and how many more
+    /// there were. O(kept): memory stays bounded however many clients knock.
+    public func takeDenials() -> (denials: [Denial], notKept: Int) {
+        state.withLock { locked in
+            defer {
+                locked.denials.removeAll(keepingCapacity: true)
+                locked.denialsNotKept = 0
+            }
+            return (locked.denials, locked.denialsNotKept)
+        }
+    }
+
     /// Stops the thread and closes its socket; returns when it has ended. Idempotent.
     public func stop() {
         let failedToStart = state.startError != nil
@@ -82,6 +107,14 @@ extension ZAPAuthenticator {
             var allowedCount = 0
             var deniedCount = 0
             var stopRequested = false
+            var denials: [Denial] = []
+            var denialsNotKept = 0
+
+            /// Counts a refusal and keeps it while fewer than ``ZAPAuthenticator/keptDenials`` wait.
+            mutating func deny(_ denial: Denial) {
+                deniedCount += 1
+                if denials.count < ZAPAuthenticator.keptDenials { denials.append(denial) } else { denialsNotKept += 1 }
+            }
         }
 
         private let lock = NSLock()
@@ -144,21 +177,23 @@ extension ZAPAuthenticator {
             }
             // version, request id, domain, address, identity, mechanism, credentials…
             guard request.count >= 6, request[0] == Array("1.0".utf8) else {
-                withLock { $0.deniedCount += 1 }
+                withLock { $0.deny(Denial(publicKey: nil, address: "", reason: "malformed ZAP request")) }
                 return answer("500", "malformed ZAP request")
             }
             let requestDomain = String(decoding: request[2], as: UTF8.self)
+            let address = String(decoding: request[3].prefix(256), as: UTF8.self)
             let mechanism = String(decoding: request[5], as: UTF8.self)
             let clientKey = mechanism == "CURVE" && request.count == 7 && request[6].count == 32
                 ? Z85.encode(request[6]) : nil
             return withLock { locked in
                 if let domain, domain != requestDomain {
-                    locked.deniedCount += 1
+                    locked.deny(Denial(publicKey: clientKey, address: address, reason: "unknown ZAP domain"))
                     return answer("400", "unknown ZAP domain")
                 }
                 guard let clientKey, locked.allowed.contains(clientKey) else {
-                    locked.deniedCount += 1
-                    return answer("400", mechanism == "CURVE" ? "public key not allowed" : "CURVE required")
+                    let reason = mechanism == "CURVE" ? "public key not allowed" : "CURVE required"
+                    locked.deny(Denial(publicKey: clientKey, address: address, reason: reason))
+                    return answer("400", reason)
                 }
                 locked.allowedCount += 1
                 return answer("200", "OK", user: clientKey)

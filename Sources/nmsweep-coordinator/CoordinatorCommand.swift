@@ -46,6 +46,12 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Progress output: auto (a live line on a terminal, log lines otherwise), line, log, quiet.")
     var progress = "auto"
 
+    @Option(help: "The coordinator's CURVE key pair, a .secret file from `nmsweep keygen` (default: NMSWEEP_CURVE_KEY). Needs --allow-keys.")
+    var curveKey: String?
+
+    @Option(help: "Worker public keys admitted: a file, one key per line, or a directory of *.pub files (default: NMSWEEP_ALLOW_KEYS).")
+    var allowKeys: String?
+
     @Option(help: .hidden) var noopCells: Int?
     @Option(help: .hidden) var noopSleepMs = 0
     /// `INDEX:FAULT` (crash, hang, error, nonFinite), repeatable: fault injection for tests.
@@ -90,13 +96,22 @@ struct CoordinatorCommand: ParsableCommand {
         case "quiet": mode = .quiet
         default: mode = .automatic
         }
+        var curve: CoordinatorCurve?
+        var workerEnvironment: [String: String] = [:]
+        do {
+            curve = try CurveOptions.resolve(curveKey: curveKey, allowKeys: allowKeys)
+            if localWorkers > 0, curve != nil { workerEnvironment = try curve!.admitLocalWorkers() }
+        } catch {
+            FileHandle.standardError.write(Data("nmsweep-coordinator: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let configuration = CoordinatorConfiguration(bind: bind, heartbeatMilliseconds: heartbeatMs, liveness: liveness,
-                                                     maxAttempts: maxAttempts, progress: mode)
+                                                     maxAttempts: maxAttempts, progress: mode, curve: curve)
         let db = try StoreLocation.resolve(database: database, stateDirectory: stateDir).open()
         let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
         let workers = LocalWorkers(count: localWorkers,
                                    slots: workerSlots ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, localWorkers)),
-                                   extraArguments: workerArgument)
+                                   extraArguments: workerArgument, environment: workerEnvironment)
         coordinator.onBound = { endpoint in workers.start(connect: endpoint) }
         let outcome: CoordinatorOutcome
         do {
@@ -110,7 +125,8 @@ struct CoordinatorCommand: ParsableCommand {
         let sweep = try db.requireSweep(named: plan.name)
         print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
               + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
-              + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : ""))
+              + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
+              + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
         if plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } }) {
             print(ReportRenderer.plainText(try db.report(sweep: sweep)))
         }
@@ -127,13 +143,24 @@ final class LocalWorkers: @unchecked Sendable {
     let count: Int
     let slots: Int
     let extraArguments: [String]
+    /// This process's environment without the database credentials and the coordinator's own
+    /// key settings, plus `handOver` (a local worker's CURVE secret: the environment, never argv).
+    let environment: [String: String]
     private var processes: [Process] = []
     private let lock = NSLock()
 
-    init(count: Int, slots: Int, extraArguments: [String]) {
+    init(count: Int, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:]) {
         self.count = count
         self.slots = slots
         self.extraArguments = extraArguments
+        // Only the coordinator holds database credentials; a worker never needs them.
+        var environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !(name == "DATABASE_URL" || name.hasPrefix("PG") || name == CurveOptions.keyFileVariable
+              || name == CurveOptions.allowKeysVariable || name == CoordinatorCurve.workerSecretVariable
+              || name == CoordinatorCurve.serverKeyVariable)
+        }
+        environment.merge(handOver) { _, new in new }
+        self.environment = environment
     }
 
     func start(connect: String) {
@@ -147,6 +174,7 @@ final class LocalWorkers: @unchecked Sendable {
             let process = Process()
             process.executableURL = executable
             process.arguments = ["--connect", connect, "--slots", String(slots)] + extraArguments
+            process.environment = environment
             do {
                 try process.run()
                 processes.append(process)

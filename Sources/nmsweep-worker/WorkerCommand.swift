@@ -25,6 +25,12 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "On SIGTERM: how long running cells may take before the worker leaves, in ms.")
     var graceMs: Int64 = 30_000
 
+    @Option(help: "This worker's CURVE key pair, a .secret file from `nmsweep keygen` (default: NMSWEEP_CURVE_KEY). Needs --server-key.")
+    var curveKey: String?
+
+    @Option(help: "The coordinator's CURVE public key: its .pub file or the 40-character key (default: NMSWEEP_SERVER_KEY).")
+    var serverKey: String?
+
     func validate() throws {
         if let slots, !(1...1024).contains(slots) { throw ValidationError("--slots must be in 1…1024, not \(slots)") }
     }
@@ -35,10 +41,20 @@ struct WorkerCommand: ParsableCommand {
             handler.logLevel = .info
             return handler
         }
+        let curve: WorkerCurve?
+        do {
+            curve = try WorkerCurve.resolve(curveKey: curveKey, serverKey: serverKey)
+        } catch {
+            FileHandle.standardError.write(Data("nmsweep-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        // A handed-over secret key leaves the environment at once: nothing started later inherits it.
+        unsetenv(WorkerCurve.secretVariable)
         let cache = cacheDir ?? (NSHomeDirectory() + "/.cache/nmsweep/worker")
         let configuration = WorkerConfiguration(
             connect: connect, slots: slots ?? ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: cache,
-            dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs)
+            dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs, curve: curve)
+        if let curve { Logger(label: "nmsweep.worker").info("\(curve)") }
         let worker = Worker(configuration: configuration)
         let code = try worker.run()
         throw ExitCode(code)

@@ -7,7 +7,9 @@ extension Scheduler {
     /// to its free slots. Call ``dispatch(now:)`` afterwards.
     public mutating func workerReady(_ id: WorkerID, slots: Int, artifacts: [String] = [], running: [LeaseID] = [],
                                      now: SchedulerTime) -> [SchedulerAction] {
-        let slots = max(0, slots)
+        // The wire already refuses more than `maxSlots`; capped here too, so no caller can make a
+        // worker hold more leases than that.
+        let slots = min(Int(WireFormat.maxSlots), max(0, slots))
         let w: Int
         if let known = workerIndex[id] {
             w = known
