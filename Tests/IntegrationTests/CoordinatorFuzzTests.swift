@@ -102,27 +102,37 @@ struct CoordinatorFuzzTests {
         }
         func decodedKinds(_ frames: [[UInt8]]) -> [MessageKind?] { frames.map { try? WireMessage(decoding: $0).kind } }
 
-        // 2. A registered peer that abuses its registration.
+        // 2. A registered peer that abuses its registration. It keeps the lease of the cell it is
+        // assigned (heartbeating) until the flood is over, so the sweep cannot end before.
         var rogueExpectedBad = 0
         var rogueReregisters = 0
+        var rogueAssigned = 0
+        let rogue = try dealer("fuzz-rogue")
+        defer { rogue.close() }
+        let heartbeat = try WireMessage.heartbeat.encoded()
+        func rogueReplies() {
+            for kind in decodedKinds((try? Self.drain(rogue)) ?? []) {
+                if kind == .reregister { rogueReregisters += 1 }
+                if kind == .assign { rogueAssigned += 1 }
+            }
+        }
         do {
             var frames = FuzzFrames(seed: Self.seed ^ 0x726F_6775, realCells: realCells)
-            let rogue = try dealer("fuzz-rogue")
-            defer { rogue.close() }
             try rogue.send([WireMessage.ready(Wire.Ready(worker: WorkerID("fuzz-rogue"), incarnation: 1, pid: 1, slots: 1,
                                                           softwareVersion: "fuzz", host: "fuzz")).encoded()])
             var welcomed = false
             let registered = eventually(timeout: 10) {
-                welcomed = welcomed || decodedKinds((try? Self.drain(rogue)) ?? []).contains(.welcome)
-                return welcomed
+                let kinds = decodedKinds((try? Self.drain(rogue)) ?? [])
+                rogueAssigned += kinds.filter { $0 == .assign }.count
+                welcomed = welcomed || kinds.contains(.welcome)
+                return welcomed && rogueAssigned > 0
             }
-            #expect(registered, "the rogue is registered")
-            let heartbeat = try WireMessage.heartbeat.encoded()
+            #expect(registered, "the rogue is registered and holds a lease")
             func send(_ frame: [UInt8], bad: Bool) throws {
                 try rogue.send([frame])
                 try rogue.send([heartbeat])  // stays alive whatever the coordinator makes of the frame
                 if bad { rogueExpectedBad += 1 }
-                rogueReregisters += decodedKinds(try Self.drain(rogue)).filter { $0 == .reregister }.count
+                rogueReplies()
             }
             // Uploads that declare 256 MiB each: four fit the coordinator's budget (1 MiB received
             // each), the other 36 are refused; a repeated chunk abandons its upload.
@@ -152,14 +162,6 @@ struct CoordinatorFuzzTests {
             for kind in [MessageKind.welcome, .assign, .ack, .cancel, .artifact, .reregister] {
                 for _ in 0..<4 { try send(frames.message(kind).encoded(), bad: true) }
             }
-            try rogue.send([WireMessage.shutdown(Wire.Shutdown(reason: "fuzz")).encoded()])
-            try rogue.send([heartbeat])  // now a stranger: answered with reregister once all above is handled
-            let left = eventually(timeout: 20) {
-                rogueReregisters += decodedKinds((try? Self.drain(rogue)) ?? []).filter { $0 == .reregister }.count
-                return rogueReregisters >= 1
-            }
-            #expect(left, "the rogue's frames were all handled")
-            #expect(rogueReregisters == 1, "the rogue stayed registered until its shutdown")
         }
         let peakAfterRogue = Self.memoryKilobytes(coordinator.pid, "VmHWM")
 
@@ -176,7 +178,13 @@ struct CoordinatorFuzzTests {
             }
         }
         let floodStart = Date()
+        var rogueHeartbeat = Date()
         for i in 0..<Self.framesPerStranger {
+            if i % 64 == 0, Date().timeIntervalSince(rogueHeartbeat) > 0.1 {
+                try rogue.send([heartbeat])
+                rogueReplies()
+                rogueHeartbeat = Date()
+            }
             for s in 0..<Self.strangers {
                 let parts = i == Self.framesPerStranger - 1 ? [try WireMessage.heartbeat.encoded()] : streams[s].next()
                 switch FuzzFrames.expectation(parts) {
@@ -194,6 +202,7 @@ struct CoordinatorFuzzTests {
         // The last message of each stranger is a heartbeat: its reregister says all before it was handled.
         let synced = eventually(timeout: 30) {
             for s in 0..<Self.strangers { try? collect(s) }
+            if Date().timeIntervalSince(rogueHeartbeat) > 0.1, (try? rogue.send([heartbeat])) != nil { rogueHeartbeat = Date() }
             return receivedReregisters == expectedReregisters
         }
         let floodSeconds = Date().timeIntervalSince(floodStart)
@@ -202,6 +211,16 @@ struct CoordinatorFuzzTests {
         let peakAfter = Self.memoryKilobytes(coordinator.pid, "VmHWM")
         let stillRunning = coordinator.isRunning
         #expect(stillRunning, "the sweep outlasted the flood (else the flood did not meet a running sweep)")
+
+        // The rogue leaves: its lease goes back to the queue (no attempt counted) and the sweep can end.
+        try rogue.send([WireMessage.shutdown(Wire.Shutdown(reason: "fuzz")).encoded()])
+        try rogue.send([heartbeat])  // now a stranger: answered with reregister once all before is handled
+        let left = eventually(timeout: 20) {
+            rogueReplies()
+            return rogueReregisters >= 1
+        }
+        #expect(left, "the rogue's frames were all handled")
+        #expect(rogueReregisters == 1, "the rogue stayed registered (alive) until its shutdown")
 
         let outcome = coordinator.finish(timeout: 90)
         #expect(outcome.status == 0, "\(outcome.standardError.suffix(3000))")
@@ -235,7 +254,7 @@ struct CoordinatorFuzzTests {
             \(String(format: "%.2f", sentSeconds)) s sent, \(String(format: "%.2f", floodSeconds)) s handled \
             (\(Int(Double(messages) / floodSeconds)) msg/s); bad: \(expectedBad) + rogue \(rogueExpectedBad) = \(reported) counted; \
             reregisters \(expectedReregisters.reduce(0, +)); oversized peers disconnected \(disconnected)/\(declared.count); \
-            VmHWM before \(peakBefore) kB, after rogue \(peakAfterRogue) kB, after flood \(peakAfter) kB; \
+            rogue assigned \(rogueAssigned) cell(s); VmHWM before \(peakBefore) kB, after rogue \(peakAfterRogue) kB, after flood \(peakAfter) kB; \
             log lines \(lines.count) (clean \(cleanLogLines)), warnings \(warnings)
             """)
     }
