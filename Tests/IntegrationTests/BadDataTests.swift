@@ -48,6 +48,7 @@ struct BadDataTests {
             #expect(run.outcome.standardError.contains(text), "the coordinator's output names '\(text)'")
         }
         #expect(run.cells.first { $0.kind == "pretrain" }?.state == "done")
+        #expect(run.seconds < 30, "no retry storm: the sweep ended in \(run.seconds) s")
         print("flipped byte: \(run.cells.count) cells, 1 failed at attempt \(failed[0].attempts), sweep \(String(format: "%.1f", run.seconds)) s")
     }
 
