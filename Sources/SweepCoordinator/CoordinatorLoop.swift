@@ -229,6 +229,13 @@ final class CoordinatorLoop {
             currentResult = report
             perform(scheduler.result(worker, cell: report.cell, lease: report.lease, artifact: report.result.artifactSHA256, now: now))
             currentResult = nil
+            // A model upload that this result did not take (its cell was done or committing
+            // already, or the result was refused) is not needed: it must not hold the upload caps.
+            if let sha = report.result.artifactSHA256, let digest = ArtifactDigest(hex: sha), uploads[digest] == nil,
+               uploadOwners[digest]?.worker == worker {
+                uploaded[sha] = nil
+                releaseUpload(digest)
+            }
         case .failure(let failure):
             perform(scheduler.failure(worker, cell: failure.cell, lease: failure.lease, retryable: failure.retryable,
                                       message: "\(failure.reason): \(failure.message)", now: now))
