@@ -71,7 +71,7 @@ var targets: [Target] = [
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "ZeroMQ", "SweepKit", "NoisyCore"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "SweepKit", "ZeroMQ"]),
 ]
 
 for index in targets.indices where targets[index].type != .system {

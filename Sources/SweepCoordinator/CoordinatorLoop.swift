@@ -34,6 +34,10 @@ final class CoordinatorLoop {
     /// Artifact uploads in progress and complete uploads waiting for their pretrain result.
     var uploads: [ArtifactDigest: ArtifactAssembler] = [:]
     var uploaded: [String: [UInt8]] = [:]
+    /// Who sent each upload (in progress or waiting), and its declared size: bounds what uploads
+    /// can make the coordinator hold (see ``receiveUpload(_:from:now:)``).
+    var uploadOwners: [ArtifactDigest: (worker: WorkerID, bytes: UInt64)] = [:]
+    var uploadBytes: UInt64 = 0
     /// Workers that sent ready in this session.
     var registered: Set<WorkerID> = []
     var pendingAcks: [WorkerID: [CellKey]] = [:]
@@ -47,6 +51,8 @@ final class CoordinatorLoop {
     var committed = 0
     var badFrames = 0
     var badFramesLogged = 0
+    /// Messages dropped because a peer's send queue was full (logged per power of two).
+    var droppedSends = 0
     var interrupted = false
     var stopDeadline: Int64?
     let startTime = monotonicMilliseconds()
@@ -217,7 +223,9 @@ final class CoordinatorLoop {
             perform(scheduler.workerReady(worker, slots: Int(ready.slots), artifacts: ready.artifacts.map(\.hex), now: now))
             send(.welcome(Wire.Welcome(session: session, heartbeatIntervalMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds),
                                        liveness: UInt32(clamping: configuration.liveness))), to: worker)
-            if !known { logger.info("worker \(worker) joined: \(ready.slots) slots on \(ready.host), pid \(ready.pid)") }
+            // Once per registration: a peer repeating ready must not become a stream of log lines and writes.
+            guard !known else { return }
+            logger.info("worker \(worker) joined: \(ready.slots) slots on \(ready.host), pid \(ready.pid)")
             var record = WorkerRecord(id: worker.description, host: ready.host, slots: Int(ready.slots), version: ready.softwareVersion)
             if record.id.isEmpty { record.id = "worker" }
             store.enqueue(.worker(record))
@@ -229,6 +237,13 @@ final class CoordinatorLoop {
             currentResult = report
             perform(scheduler.result(worker, cell: report.cell, lease: report.lease, artifact: report.result.artifactSHA256, now: now))
             currentResult = nil
+            // A model upload that this result did not take (its cell was done or committing
+            // already, or the result was refused) is not needed: it must not hold the upload caps.
+            if let sha = report.result.artifactSHA256, let digest = ArtifactDigest(hex: sha), uploads[digest] == nil,
+               uploadOwners[digest]?.worker == worker {
+                uploaded[sha] = nil
+                releaseUpload(digest)
+            }
         case .failure(let failure):
             perform(scheduler.failure(worker, cell: failure.cell, lease: failure.lease, retryable: failure.retryable,
                                       message: "\(failure.reason): \(failure.message)", now: now))
@@ -241,19 +256,47 @@ final class CoordinatorLoop {
             guard registered.contains(worker) else { return }
             receiveUpload(chunk, from: worker, now: now)
         case .shutdown(let shutdown):
-            logger.info("worker \(worker) left: \(shutdown.reason)")
-            registered.remove(worker)
+            // Only a registered worker's leaving is news (an unknown peer's shutdown is not logged).
+            if registered.remove(worker) != nil { logger.info("worker \(worker) left: \(shutdown.reason)") }
             perform(scheduler.workerLeft(worker, now: now))
         case .welcome, .assign, .ack, .cancel, .artifact, .reregister:
             countBadFrame("\(message.kind) from a worker (wrong direction)")
         }
     }
 
+    /// Uploads one worker may have open (in progress or waiting for their result). A worker
+    /// uploads a model just before sending its pretrain result, so it rarely has more than one.
+    static let maxOpenUploadsPerWorker = 8
+    /// Declared bytes of all open uploads together (four artifacts of the largest size).
+    static let maxOpenUploadBytes = 4 * WireFormat.maxArtifactBytes
+
+    /// Adds an upload chunk. A first chunk opens an upload only within the caps above; a chunk
+    /// of another worker's upload, or one that does not fit its upload, is a bad frame. Memory
+    /// follows the bytes received, not the size declared (see ``ArtifactAssembler``).
     func receiveUpload(_ chunk: Wire.ArtifactChunk, from worker: WorkerID, now: SchedulerTime) {
+        if let owner = uploadOwners[chunk.digest], owner.worker != worker {
+            countBadFrame("artifact chunk from \(worker) for an upload of \(owner.worker)")
+            return
+        }
+        if uploads[chunk.digest] == nil {
+            // A first chunk: opens an upload (again, if this worker's earlier one is waiting).
+            releaseUpload(chunk.digest)
+            uploaded[chunk.digest.hex] = nil
+            let open = uploadOwners.values.reduce(0) { $0 + ($1.worker == worker ? 1 : 0) }
+            guard open < Self.maxOpenUploadsPerWorker, uploadBytes + chunk.totalBytes <= Self.maxOpenUploadBytes else {
+                countBadFrame("artifact upload of \(chunk.totalBytes) bytes from \(worker) refused: \(open) open uploads, "
+                              + "\(uploadBytes) bytes held")
+                return
+            }
+            uploadOwners[chunk.digest] = (worker, chunk.totalBytes)
+            uploadBytes += chunk.totalBytes
+        }
         let completed: [UInt8]?
         do {
             completed = try ArtifactAssembler.accept(chunk, into: &uploads)
         } catch {
+            // `accept` abandoned the transfer.
+            releaseUpload(chunk.digest)
             countBadFrame("artifact chunk: \(error)")
             return
         }
@@ -262,6 +305,21 @@ final class CoordinatorLoop {
         // store refuses a mismatch); a worker holding it is useful for locality either way.
         uploaded[chunk.digest.hex] = bytes
         perform(scheduler.workerHolds(worker, artifact: chunk.digest.hex, now: now))
+    }
+
+    /// Forgets an upload's owner and budget (its bytes are gone or handed to the store).
+    func releaseUpload(_ digest: ArtifactDigest) {
+        guard let owner = uploadOwners.removeValue(forKey: digest) else { return }
+        uploadBytes -= owner.bytes
+    }
+
+    /// Drops the uploads of a worker that is gone (it uploads again when it re-sends its result).
+    func dropUploads(of worker: WorkerID) {
+        for (digest, owner) in uploadOwners where owner.worker == worker {
+            uploads[digest] = nil
+            uploaded[digest.hex] = nil
+            releaseUpload(digest)
+        }
     }
 
     // MARK: Store completions
@@ -317,7 +375,9 @@ final class CoordinatorLoop {
                 if gridCell.kind == .pretrain {
                     let sha = report.result.artifactSHA256
                     if let sha { artifactOf[cell] = sha }
-                    store.enqueue(.pretrainDone(cell, artifact: sha, bytes: sha.flatMap { uploaded.removeValue(forKey: $0) }))
+                    let bytes = sha.flatMap { uploaded.removeValue(forKey: $0) }
+                    if let sha, bytes != nil, let digest = ArtifactDigest(hex: sha) { releaseUpload(digest) }
+                    store.enqueue(.pretrainDone(cell, artifact: sha, bytes: bytes))
                 } else if let record = ResultRecord.of(cell: gridCell, result: report.result, worker: worker.description) {
                     store.enqueue(.result(cell, record))
                 }
@@ -334,6 +394,7 @@ final class CoordinatorLoop {
             case .workerLost(let worker, let reason):
                 logger.warning("\(reason)")
                 registered.remove(worker)
+                dropUploads(of: worker)
                 store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil))
             case .unknownWorker(let worker):
                 send(.reregister(Wire.Reregister(session: session)), to: worker)
@@ -366,7 +427,11 @@ final class CoordinatorLoop {
         }
         do {
             if try !router.send([worker.bytes, frame], dontWait: true) {
-                logger.warning("send queue to \(worker) is full: \(message.kind) dropped")
+                // A peer that does not read must not turn into a line per message.
+                droppedSends += 1
+                if droppedSends & (droppedSends - 1) == 0 {
+                    logger.warning("send queue to \(worker) is full: \(message.kind) dropped (\(droppedSends) dropped so far)")
+                }
             }
         } catch let error as ZeroMQError where error.isHostUnreachable {
             unreachable.append(worker)

@@ -105,13 +105,16 @@ extension Dataset {
         return try Dataset(name: name, images: images, labels: labels, classCount: 10, shape: ImageShape(height: side, width: side))
     }
 
-    /// The path of catalogue file `name` in `directory`.
-    /// - Throws: ``DataError`` `.missingFile` saying to run `nmsweep data fetch`.
+    /// The path of catalogue file `name` in `directory`, checked against its pinned SHA-256
+    /// (see ``DataFileCheck``).
+    /// - Throws: ``DataError`` `.missingFile` saying to run `nmsweep data fetch`, `.hashMismatch`
+    ///   naming the file with its actual and expected SHA-256.
     static func dataFile(_ name: String, in directory: String) throws -> String {
         let path = directory + "/" + name
         guard FileBytes.isFile(path) else {
             throw DataError(.missingFile, "data file is missing; run `nmsweep data fetch --data-dir \(directory)`", path: path)
         }
+        if let spec = DataCatalog.spec(named: name) { try DataFileCheck.verify(path, against: spec) }
         return path
     }
 }

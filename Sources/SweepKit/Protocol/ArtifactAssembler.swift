@@ -1,7 +1,8 @@
 /// Puts an artifact's chunks back together, in any order, each chunk at most once.
 ///
 /// Memory: one buffer of the artifact's declared size (≤ ``WireFormat/maxArtifactBytes``),
-/// allocated by the first chunk. It does not check the digest (SweepKit holds no SHA-256 of
+/// allocated by the first chunk but not written before its chunks arrive, so the pages a peer
+/// makes the receiver hold follow the bytes it actually sent, not the size it declared. It does not check the digest (SweepKit holds no SHA-256 of
 /// artifacts): the receiver hashes ``bytes`` once ``isComplete``.
 public struct ArtifactAssembler: Sendable {
     public let digest: ArtifactDigest
@@ -17,7 +18,10 @@ public struct ArtifactAssembler: Sendable {
         digest = first.digest
         totalBytes = first.totalBytes
         count = first.count
-        buffer = [UInt8](repeating: 0, count: Int(first.totalBytes))
+        let total = Int(first.totalBytes)
+        // Uninitialised on purpose (every byte is written by its chunk before ``bytes`` returns it):
+        // a zero fill would touch every page of a size that is only declared.
+        buffer = [UInt8](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
         received = [Bool](repeating: false, count: Int(first.count))
         try add(first)
     }
@@ -33,7 +37,13 @@ public struct ArtifactAssembler: Sendable {
         let index = Int(chunk.index)
         guard !received[index] else { throw .invalidValue(field: "artifact.index", reason: "chunk \(index) came twice") }
         let start = index * WireFormat.artifactChunkBytes
-        buffer.replaceSubrange(start..<(start + chunk.bytes.count), with: chunk.bytes)
+        if !chunk.bytes.isEmpty {
+            buffer.withUnsafeMutableBytes { destination in
+                chunk.bytes.withUnsafeBytes { source in
+                    destination.baseAddress!.advanced(by: start).copyMemory(from: source.baseAddress!, byteCount: source.count)
+                }
+            }
+        }
         received[index] = true
         receivedCount += 1
         return isComplete
