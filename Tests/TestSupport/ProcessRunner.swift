@@ -13,8 +13,15 @@ public enum ProcessRunner {
         public var standardError: String
     }
 
-    /// The path of a built product; throws naming where it looked.
+    /// The path of a built product; throws naming where it looked. An absolute path (a system tool
+    /// such as `/usr/sbin/ip`) is taken as it is.
     public static func executable(_ name: String) throws -> String {
+        if name.hasPrefix("/") {
+            guard FileManager.default.isExecutableFile(atPath: name) else {
+                throw ProcessRunnerError(description: "\(name) is not an executable file")
+            }
+            return name
+        }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var candidates = [URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(name).path]
         candidates.append(FileManager.default.currentDirectoryPath + "/.build/release/" + name)
