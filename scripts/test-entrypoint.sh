@@ -13,6 +13,9 @@
 # 4. Refusals: a wrong password, a missing password file, no grid, a data folder without the
 #    pinned data — each must fail with a message that names the cause.
 # 5. NMSWEEP_DRY_RUN=1: the CURVE variables map to --curve-key/--allow-keys/--server-key.
+# 6. When the binaries have CURVE (nmsweep keygen): docker/init-secrets.sh makes the compose
+#    secrets with the local keygen; a CURVE sweep through the entrypoint with 2 allowed workers and
+#    one whose key is not allowed: results from the allowed two only, the refusal counted.
 #
 # Usage: scripts/test-entrypoint.sh  (after `swift build -c release`; as root or as a user that
 # can run initdb). Prints "N passed, N failed" and exits 1 if any check failed.
@@ -184,8 +187,64 @@ check "missing server key: exit 2 naming NMSWEEP_SERVER_KEY (was $code)" bash -c
 NMSWEEP_DRY_RUN=1 "$entrypoint" keygen --output /tmp/k >"$tmp/dry-keygen.out"
 check "keygen role runs nmsweep keygen" diff <(printf '%s\n' "$bin_dir/nmsweep" keygen --output /tmp/k) "$tmp/dry-keygen.out"
 
+# --- 6. CURVE for real, when the binaries have it (nmsweep keygen) --------------------------------
+if "$bin_dir/nmsweep" --help 2>/dev/null | grep -q "keygen"; then
+    # The compose secrets, made by docker/init-secrets.sh with the local keygen.
+    NMSWEEP_SECRETS_DIR=$tmp/secrets NMSWEEP_KEYGEN="$bin_dir/nmsweep keygen" "$repo/docker/init-secrets.sh" >"$tmp/init-secrets.out" 2>&1
+    mode_of() { stat -c %a "$1"; }
+    check "init-secrets: db_password, coordinator and worker pairs, allowed-keys/worker.pub" \
+        test -s "$tmp/secrets/db_password" -a -s "$tmp/secrets/coordinator.secret" -a -s "$tmp/secrets/worker.secret" \
+        -a -s "$tmp/secrets/coordinator.pub" -a -s "$tmp/secrets/allowed-keys/worker.pub"
+    check "init-secrets: secrets 0600, public keys 0644" bash -c "[[ $(mode_of "$tmp/secrets/db_password") == 600 && \
+        $(mode_of "$tmp/secrets/worker.secret") == 600 && $(mode_of "$tmp/secrets/coordinator.pub") == 644 ]]"
+    cp "$tmp/secrets/db_password" "$tmp/db_password.before"
+    NMSWEEP_SECRETS_DIR=$tmp/secrets NMSWEEP_KEYGEN="$bin_dir/nmsweep keygen" "$repo/docker/init-secrets.sh" >"$tmp/init-secrets2.out" 2>&1
+    check "init-secrets again: keeps what exists" bash -c "cmp -s $tmp/db_password.before $tmp/secrets/db_password && grep -q 'worker.secret exists, kept' $tmp/init-secrets2.out"
+    # A key pair nobody allowed, made through the entrypoint's keygen role.
+    "$entrypoint" keygen --output "$tmp/intruder" >/dev/null
+    check "keygen role: intruder.secret 0600" test "$(mode_of "$tmp/intruder.secret")" = 600
+
+    curve_port=$(free_port)
+    curve_sweep="entrypoint-curve-$RANDOM"
+    NMSWEEP_DATABASE_URL=$database_url NMSWEEP_DB_PASSWORD_FILE=$tmp/db_password \
+        NMSWEEP_BIND=tcp://127.0.0.1:$curve_port NMSWEEP_HEARTBEAT_MS=200 NMSWEEP_PROGRESS=log \
+        NMSWEEP_CURVE_KEY=$tmp/secrets/coordinator.secret NMSWEEP_ALLOW_KEYS=$tmp/secrets/allowed-keys \
+        "$entrypoint" coordinator --noop-cells 40 --noop-sleep-ms 150 --name "$curve_sweep" \
+        >"$tmp/curve-coordinator.out" 2>"$tmp/curve-coordinator.err" &
+    coordinator=$!
+    pids+=("$coordinator")
+    curve_workers=()
+    for i in 1 2 3; do
+        key=$tmp/secrets/worker.secret
+        if ((i == 3)); then key=$tmp/intruder.secret; fi
+        NMSWEEP_CONNECT=tcp://127.0.0.1:$curve_port NMSWEEP_SLOTS=2 NMSWEEP_CACHE_DIR=$tmp/curve-cache$i NMSWEEP_VERIFY_DATA=0 \
+            NMSWEEP_CURVE_KEY=$key NMSWEEP_SERVER_KEY=$tmp/secrets/coordinator.pub \
+            "$entrypoint" worker >"$tmp/curve-worker$i.out" 2>"$tmp/curve-worker$i.err" &
+        pids+=("$!")
+        curve_workers+=("$!")
+    done
+    code=0
+    wait_for "$coordinator" 90 || code=$?
+    check "CURVE sweep: coordinator exit 0 (was $code)" test "$code" = 0
+    check "CURVE sweep: 40/40 done, 0 failed, connections refused counted" \
+        bash -c "grep -q 'sweep $curve_sweep: 40/40 done, 0 failed' $tmp/curve-coordinator.out && grep -q 'connections refused' $tmp/curve-coordinator.out"
+    of_curve="FROM results r JOIN sweep_cells sc ON sc.cell_key = r.cell_key JOIN sweeps s ON s.id = sc.sweep_id WHERE s.name = '$curve_sweep'"
+    check "CURVE sweep: results from the 2 allowed workers only" test "$(psql_trust "SELECT count(DISTINCT r.worker_id) $of_curve")" = 2
+    for i in 1 2; do
+        code=0
+        wait_for "${curve_workers[i - 1]}" 20 || code=$?
+        check "CURVE sweep: allowed worker $i left with 0 (was $code)" test "$code" = 0
+    done
+    check "CURVE sweep: the intruder heard nothing (coordinator silent)" grep -q "coordinator silent" "$tmp/curve-worker3.err"
+    kill -TERM "${curve_workers[2]}" 2>/dev/null || true
+    secret_line=$(sed -n 's/^secret-key: *//p' "$tmp/secrets/coordinator.secret")
+    check "CURVE sweep: no secret key in any output" bash -c "! cat $tmp/curve-*.out $tmp/curve-*.err | grep -qF -- '$secret_line'"
+else
+    echo "skip CURVE: this build's nmsweep has no keygen (the CURVE flags are not in it yet)"
+fi
+
 if ((failed > 0)); then
-    for f in coordinator.out coordinator.err worker1.err worker2.err; do echo "--- $f"; tail -5 "$tmp/$f"; done
+    for f in coordinator.out coordinator.err worker1.err worker2.err; do echo "--- $f"; tail -12 "$tmp/$f"; done
 fi
 echo "$passed passed, $failed failed"
 ((failed == 0))
