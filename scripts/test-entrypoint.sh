@@ -204,12 +204,13 @@ if "$bin_dir/nmsweep" --help 2>/dev/null | grep -q "keygen"; then
     "$entrypoint" keygen --output "$tmp/intruder" >/dev/null
     check "keygen role: intruder.secret 0600" test "$(mode_of "$tmp/intruder.secret")" = 600
 
+    # 120 ms, not 150: no-op cells are keyed by their spec, so the first sweep's would all be done.
     curve_port=$(free_port)
     curve_sweep="entrypoint-curve-$RANDOM"
     NMSWEEP_DATABASE_URL=$database_url NMSWEEP_DB_PASSWORD_FILE=$tmp/db_password \
         NMSWEEP_BIND=tcp://127.0.0.1:$curve_port NMSWEEP_HEARTBEAT_MS=200 NMSWEEP_PROGRESS=log \
         NMSWEEP_CURVE_KEY=$tmp/secrets/coordinator.secret NMSWEEP_ALLOW_KEYS=$tmp/secrets/allowed-keys \
-        "$entrypoint" coordinator --noop-cells 40 --noop-sleep-ms 150 --name "$curve_sweep" \
+        "$entrypoint" coordinator --noop-cells 40 --noop-sleep-ms 120 --name "$curve_sweep" \
         >"$tmp/curve-coordinator.out" 2>"$tmp/curve-coordinator.err" &
     coordinator=$!
     pids+=("$coordinator")
@@ -235,7 +236,13 @@ if "$bin_dir/nmsweep" --help 2>/dev/null | grep -q "keygen"; then
         wait_for "${curve_workers[i - 1]}" 20 || code=$?
         check "CURVE sweep: allowed worker $i left with 0 (was $code)" test "$code" = 0
     done
+    # The intruder is never answered; it says so after its liveness window (3 s before any WELCOME).
+    for _ in $(seq 100); do
+        if grep -q "coordinator silent" "$tmp/curve-worker3.err"; then break; fi
+        sleep 0.1
+    done
     check "CURVE sweep: the intruder heard nothing (coordinator silent)" grep -q "coordinator silent" "$tmp/curve-worker3.err"
+    check "CURVE sweep: the coordinator named the refused key" grep -q "public key not allowed" "$tmp/curve-coordinator.err"
     kill -TERM "${curve_workers[2]}" 2>/dev/null || true
     secret_line=$(sed -n 's/^secret-key: *//p' "$tmp/secrets/coordinator.secret")
     check "CURVE sweep: no secret key in any output" bash -c "! cat $tmp/curve-*.out $tmp/curve-*.err | grep -qF -- '$secret_line'"
@@ -244,7 +251,7 @@ else
 fi
 
 if ((failed > 0)); then
-    for f in coordinator.out coordinator.err worker1.err worker2.err; do echo "--- $f"; tail -12 "$tmp/$f"; done
+    for f in coordinator.out coordinator.err worker1.err worker2.err curve-coordinator.out curve-coordinator.err curve-worker1.err curve-worker3.err; do if [[ -f $tmp/$f ]]; then echo "--- $f"; tail -12 "$tmp/$f"; fi; done
 fi
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -9,7 +9,8 @@
 #    database in a state folder, grids/test-tiny.yaml (10 real cells). SIGTERM to the job script
 #    once the first results are in: the coordinator drains and the job exits 3 (as at a time limit).
 # 3. The same job again: it resumes, runs only what is left, exits 0; 10 results, none twice; the
-#    embedded server is stopped at the end.
+#    embedded server is stopped at the end. When the binaries have `nmsweep keygen`, this run uses
+#    CURVE keys from NMSWEEP_KEYS_DIR (both workers admitted, none refused).
 #
 # Usage: scripts/slurm/test-local.sh (after `swift build -c release`). Prints "N passed, N failed".
 set -euo pipefail
@@ -108,10 +109,21 @@ if grep -q "workers still running after" "$tmp/run1.out"; then
     echo "     run 1: a worker was still connecting after the coordinator left; the job ended the step"
 fi
 
-# --- 3. the same job again: resumes -------------------------------------------------------------
+# --- 3. the same job again: resumes (with CURVE keys when the binaries have keygen) ---------------
+run2_env=()
+if "$bin/nmsweep" --help 2>/dev/null | grep -q keygen; then
+    mkdir -m 700 "$tmp/good-keys"
+    mkdir "$tmp/good-keys/allowed-keys"
+    "$bin/nmsweep" keygen --output "$tmp/good-keys/coordinator" >/dev/null
+    "$bin/nmsweep" keygen --output "$tmp/good-keys/worker" >/dev/null
+    cp "$tmp/good-keys/worker.pub" "$tmp/good-keys/allowed-keys/"
+    run2_env=(NMSWEEP_KEYS_DIR="$tmp/good-keys")
+else
+    echo "     run 2 without CURVE: this build's nmsweep has no keygen"
+fi
 start=$(date +%s)
 code=0
-env "${job_env[@]}" "$repo/scripts/slurm/nmsweep.sbatch" >"$tmp/run2.out" 2>&1 || code=$?
+env "${job_env[@]}" "${run2_env[@]}" "$repo/scripts/slurm/nmsweep.sbatch" >"$tmp/run2.out" 2>&1 || code=$?
 echo "     run 2: $(( $(date +%s) - start )) s"
 check "run 2: exit 0 (was $code)" test "$code" = 0
 check "run 2: 10/10 done, 0 failed" grep -q "sweep $sweep_name: 10/10 done, 0 failed" "$tmp/run2.out"
@@ -119,6 +131,10 @@ assigned=$(sed -n "s/.*sweep $sweep_name: 10\/10 done, 0 failed, \([0-9]*\) assi
 echo "     run 1 exit $run1_code; run 2 assigned ${assigned:-?} cells"
 if [[ $run1_code == 3 ]]; then
     check "run 2: assigned only what run 1 left (${assigned:-?} < 10)" bash -c "[[ -n '$assigned' ]] && (( $assigned < 10 ))"
+fi
+if ((${#run2_env[@]} > 0)); then
+    check "run 2: CURVE on, both workers admitted, none refused" bash -c "grep -q 'CURVE on' $tmp/run2.out && \
+        [[ \$(grep -c 'welcomed by coordinator' $tmp/run2.out) -ge 2 ]] && ! grep -q 'connections refused' $tmp/run2.out"
 fi
 check "run 2: data already on the nodes (nothing fetched)" grep -q "(0 fetched, 6 already present)" "$tmp/run2.out"
 # Before anything opens the store again (which would start the server):
