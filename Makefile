@@ -76,7 +76,7 @@ test: data
 ## the shell scripts (shellcheck), the entrypoint against the local binaries, the SLURM launch
 ## logic with a local srun. Installs the tools if missing.
 .PHONY: check-deploy
-DEPLOY_SCRIPTS := docker/entrypoint.sh docker/init-secrets.sh scripts/test-entrypoint.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
+DEPLOY_SCRIPTS := docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
 check-deploy: build
 	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -90,3 +90,9 @@ check-deploy: build
 	bash -n scripts/slurm/nmsweep.sbatch
 	scripts/test-entrypoint.sh
 	scripts/slurm/test-local.sh
+
+## check-deploy-build: the Dockerfile's build and data stages outside Docker, in a clean clone
+## (a second full release build, x86-64-v3: minutes), compared with this build's results.
+.PHONY: check-deploy-build
+check-deploy-build: build
+	docker/test-build-steps.sh
