@@ -28,7 +28,11 @@ public final class EmbeddedPostgres: Sendable {
     public static let roleName = "nmsweep"
 
     public init(stateDirectory: String, durable: Bool = true) {
-        self.stateDirectory = (stateDirectory as NSString).standardizingPath
+        // Absolute: the server runs as another user and from another working directory, so a
+        // relative folder (`--state-dir .study/state`) would name a different place for pg_ctl.
+        let absolute = stateDirectory.hasPrefix("/") ? stateDirectory
+            : FileManager.default.currentDirectoryPath + "/" + stateDirectory
+        self.stateDirectory = (absolute as NSString).standardizingPath
         self.durable = durable
     }
 

@@ -10,6 +10,15 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("nmsweep").path
     }
 
+    /// The server runs as another user from another directory, so a relative state folder must
+    /// become absolute (a relative one made pg_ctl look for a data folder that did not exist).
+    @Test func relativeStateFolderIsMadeAbsolute() {
+        let server = EmbeddedPostgres(stateDirectory: "some/./state/../state")
+        #expect(server.stateDirectory == FileManager.default.currentDirectoryPath + "/some/state")
+        #expect(server.dataDirectory.hasPrefix("/"))
+        #expect(EmbeddedPostgres(stateDirectory: "/abs/x/").stateDirectory == "/abs/x")
+    }
+
     @Test func startsIsReusedByAnotherProcessAndStops() throws {
         let directory = "/tmp/nmsweep-embedded-test-\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
