@@ -131,7 +131,7 @@ final class CoordinatorLoop {
             if now >= nextProgress {
                 let counts = scheduler.cellCounts
                 progress.report(done: counts.done, failed: counts.failed, workers: scheduler.workerCount,
-                                leased: counts.leased, backlog: counts.committing)
+                                leased: counts.leased, backlog: counts.committing, assigned: assigned)
                 nextProgress = now + 1_000
             }
             if isFinished(now: now) { break }

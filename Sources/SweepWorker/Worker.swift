@@ -339,7 +339,7 @@ public final class Worker {
 
     func resendUnacked() {
         guard !unacked.isEmpty else { return }
-        logger.info("sending \(unacked.count) unacknowledged results again")
+        logger.info("resending \(unacked.count) unacknowledged results")
         for (_, entry) in unacked {
             if let digest = entry.artifact { upload(digest) }
             sendFrame(entry.frame)
