@@ -38,6 +38,8 @@ final class CoordinatorLoop {
     var unreachable: [WorkerID] = []
     /// The result being handled (its payload goes into the write buffer on `.persistResult`).
     var currentResult: Wire.ResultReport?
+    /// The worker whose SHUTDOWN is being handled (its removal is a leave, not a loss).
+    var leaving: WorkerID?
 
     var assigned = 0
     /// When the first assignment went out (throughput is measured from there).
@@ -137,12 +139,13 @@ final class CoordinatorLoop {
             if isFinished(now: now) { break }
         }
         progress.finish()
-        for worker in registered { send(.shutdown(Wire.Shutdown(reason: interrupted ? "coordinator stopped" : "sweep finished")), to: worker) }
         store.stop(timeout: 60)
-        // Let the shutdown messages leave before the socket goes.
+        sayGoodbye(reason: interrupted ? "coordinator stopped" : "sweep finished", limit: 2_000)
+        // Let the shutdown messages leave before the socket goes: the context's termination (when
+        // this loop is released) waits up to the linger. No zmq_ctx_shutdown here: it cut the
+        // linger short, and workers never received SHUTDOWN.
         try? router.set(.linger, 2_000)
         router.close()
-        context.shutdown()
         let counts = scheduler.cellCounts
         return CoordinatorOutcome(
             sweepID: sweepID, total: counts.total, done: counts.done, failed: counts.failed, assigned: assigned,
@@ -235,7 +238,9 @@ final class CoordinatorLoop {
         case .shutdown(let shutdown):
             logger.info("worker \(worker) left: \(shutdown.reason)")
             registered.remove(worker)
+            leaving = worker
             perform(scheduler.workerLeft(worker, now: now))
+            leaving = nil
         case .welcome, .assign, .ack, .cancel, .artifact, .reregister:
             countBadFrame("\(message.kind) from a worker (wrong direction)")
         }
@@ -324,9 +329,12 @@ final class CoordinatorLoop {
                 logger.warning("cell \(cell.short) failed after \(attempts) attempts: \(error)")
                 store.enqueue(.cellOutcome(cell, state: .failed, attempts: attempts, error: error))
             case .workerLost(let worker, let reason):
-                logger.warning("\(reason)")
+                // A worker that said goodbye left; only one that went silent or vanished is lost.
+                let left = worker == leaving
+                if !left { logger.warning("\(reason)") }
                 registered.remove(worker)
-                store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil))
+                store.enqueue(.event(kind: left ? "worker_left" : "worker_lost", cell: nil, worker: worker.description,
+                                     message: reason, detail: nil))
             case .unknownWorker(let worker):
                 send(.reregister(Wire.Reregister(session: session)), to: worker)
             case .rejected(_, let cell, let reason):

@@ -119,6 +119,9 @@ public final class Worker {
         try dealer.set(.reconnectInterval, Int32(configuration.reconnectMinimumMilliseconds))
         try dealer.set(.reconnectIntervalMax, Int32(configuration.reconnectMaximumMilliseconds))
         try dealer.set(.immediate, true)
+        // Close (reconnect, exit) waits at most 1 s for unsent messages: with the default (forever),
+        // a message queued for a coordinator that is gone kept the process from exiting.
+        try dealer.set(.linger, 1_000)
         try dealer.set(.sendHighWaterMark, 100_000)
         try dealer.set(.receiveHighWaterMark, 100_000)
         try dealer.connect(configuration.connect)
