@@ -61,6 +61,7 @@ public final class Coordinator {
             maxAttempts: configuration.maxAttempts ?? plan.maxAttempts, heartbeatInterval: configuration.heartbeatMilliseconds,
             liveness: configuration.liveness, resultBacklogLimit: configuration.resultBacklogLimit)
         schedulerConfiguration.maxAssignmentsPerDispatch = 8_192
+        schedulerConfiguration.maxLeaseDuration = configuration.cellTimeoutMilliseconds
         // Lease ids above any earlier run's: milliseconds since 2020 × 2^20.
         let firstLease = LeaseID(max(1, Date().timeIntervalSince1970 - 1_577_836_800) * 1000) << 20
         let scheduler = Scheduler(cells: plan.cells.map(ScheduledCell.init), persisted: persisted,

@@ -14,6 +14,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var resultBacklogLimit: Int
     /// After SIGINT/SIGTERM: how long running cells may take to report, in ms.
     public var shutdownGraceMilliseconds: Int64
+    /// A limit on one attempt's run time in ms (`--cell-timeout-ms`): an attempt still running
+    /// after it is cancelled and counted as failed, even while its worker heartbeats (a slot that
+    /// hangs); nil = no limit (only a silent worker loses its cells).
+    public var cellTimeoutMilliseconds: Int64?
     /// Progress output: a live line (TTY), log lines every `logIntervalSeconds`, or nothing.
     public var progress: ProgressMode
     public var logIntervalSeconds: Double
@@ -26,7 +30,7 @@ public struct CoordinatorConfiguration: Sendable {
     public init(bind: String = "tcp://127.0.0.1:5555", heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3,
                 maxAttempts: Int? = nil, resultBatchLimit: Int = 16_384, resultBacklogLimit: Int = 65_536,
                 shutdownGraceMilliseconds: Int64 = 10_000, progress: ProgressMode = .automatic,
-                logIntervalSeconds: Double = 10, curve: CoordinatorCurve? = nil) {
+                logIntervalSeconds: Double = 10, curve: CoordinatorCurve? = nil, cellTimeoutMilliseconds: Int64? = nil) {
         self.bind = bind
         self.heartbeatMilliseconds = heartbeatMilliseconds
         self.liveness = liveness
@@ -37,6 +41,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.progress = progress
         self.logIntervalSeconds = logIntervalSeconds
         self.curve = curve
+        self.cellTimeoutMilliseconds = cellTimeoutMilliseconds
     }
 }
 

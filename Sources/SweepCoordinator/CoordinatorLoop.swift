@@ -44,6 +44,8 @@ final class CoordinatorLoop {
     var unreachable: [WorkerID] = []
     /// The result being handled (its payload goes into the write buffer on `.persistResult`).
     var currentResult: Wire.ResultReport?
+    /// The worker whose SHUTDOWN is being handled (its removal is a leave, not a loss).
+    var leaving: WorkerID?
 
     var assigned = 0
     /// When the first assignment went out (throughput is measured from there).
@@ -141,7 +143,7 @@ final class CoordinatorLoop {
             if now >= nextProgress {
                 let counts = scheduler.cellCounts
                 progress.report(done: counts.done, failed: counts.failed, workers: scheduler.workerCount,
-                                leased: counts.leased, backlog: counts.committing)
+                                leased: counts.leased, backlog: counts.committing, assigned: assigned)
                 nextProgress = now + 1_000
                 if let refused = gate?.reportRefusals(now: now, logger: logger) {
                     store.enqueue(.event(kind: "connection_refused", cell: nil, worker: nil, message: refused.message, detail: refused.detail))
@@ -150,13 +152,14 @@ final class CoordinatorLoop {
             if isFinished(now: now) { break }
         }
         progress.finish()
-        for worker in registered { send(.shutdown(Wire.Shutdown(reason: interrupted ? "coordinator stopped" : "sweep finished")), to: worker) }
         store.stop(timeout: 60)
-        // Let the shutdown messages leave before the socket goes.
+        sayGoodbye(reason: interrupted ? "coordinator stopped" : "sweep finished", limit: 2_000)
+        // Let the shutdown messages leave before the socket goes: the context's termination (when
+        // this loop is released) waits up to the linger. No zmq_ctx_shutdown here: it cut the
+        // linger short, and workers never received SHUTDOWN.
         try? router.set(.linger, 2_000)
         router.close()
         gate?.stop()
-        context.shutdown()
         let counts = scheduler.cellCounts
         return CoordinatorOutcome(
             sweepID: sweepID, total: counts.total, done: counts.done, failed: counts.failed, assigned: assigned,
@@ -258,7 +261,9 @@ final class CoordinatorLoop {
         case .shutdown(let shutdown):
             // Only a registered worker's leaving is news (an unknown peer's shutdown is not logged).
             if registered.remove(worker) != nil { logger.info("worker \(worker) left: \(shutdown.reason)") }
+            leaving = worker
             perform(scheduler.workerLeft(worker, now: now))
+            leaving = nil
         case .welcome, .assign, .ack, .cancel, .artifact, .reregister:
             countBadFrame("\(message.kind) from a worker (wrong direction)")
         }
@@ -392,10 +397,13 @@ final class CoordinatorLoop {
                 logger.warning("cell \(cell.short) failed after \(attempts) attempts: \(error)")
                 store.enqueue(.cellOutcome(cell, state: .failed, attempts: attempts, error: error))
             case .workerLost(let worker, let reason):
-                logger.warning("\(reason)")
+                // A worker that said goodbye left; only one that went silent or vanished is lost.
+                let left = worker == leaving
+                if !left { logger.warning("\(reason)") }
                 registered.remove(worker)
                 dropUploads(of: worker)
-                store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil))
+                store.enqueue(.event(kind: left ? "worker_left" : "worker_lost", cell: nil, worker: worker.description,
+                                     message: reason, detail: nil))
             case .unknownWorker(let worker):
                 send(.reregister(Wire.Reregister(session: session)), to: worker)
             case .rejected(_, let cell, let reason):

@@ -22,7 +22,7 @@ final class ProgressReporter {
         self.alreadyDone = alreadyDone
     }
 
-    func report(done: Int, failed: Int, workers: Int, leased: Int, backlog: Int) {
+    func report(done: Int, failed: Int, workers: Int, leased: Int, backlog: Int, assigned: Int) {
         guard mode != .quiet else { return }
         let now = Date().timeIntervalSince(start)
         samples.append((now, done))
@@ -32,7 +32,7 @@ final class ProgressReporter {
         let remaining = total - done - failed
         let eta = rate > 0 ? Self.duration(Double(remaining) / rate) : "–"
         let text = "\(done)/\(total) done, \(failed) failed, \(String(format: "%.0f", rate)) cells/s, ETA \(eta), "
-            + "\(workers) workers, \(leased) running, \(backlog) committing"
+            + "\(workers) workers, \(leased) running, \(backlog) committing, \(assigned) assigned"
         switch mode {
         case .line:
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))

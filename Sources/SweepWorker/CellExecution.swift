@@ -22,8 +22,8 @@ struct CellExecutionError: Error, Sendable, CustomStringConvertible {
 /// `.pretrain` and `.evaluate` cells go to NoisyCore's `CellRunner`. `.noop` cells run here, because
 /// their `hang` fault must silence the whole worker process (the socket thread honours
 /// ``WorkerHang``), which the pure core cannot do: sleep, then the injected fault — `crash` aborts
-/// the process, `hang` silences the worker and blocks forever, `error` is a retryable failure,
-/// `nonFinite` a non-retryable one.
+/// the process, `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
+/// (heartbeats go on), `error` is a retryable failure, `nonFinite` a non-retryable one.
 enum CellExecution {
     static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) throws(CellExecutionError) -> CellExecutionOutput {
         switch spec {
@@ -36,6 +36,9 @@ enum CellExecution {
                 abort()
             case .hang?:
                 WorkerHang.begin()
+                while true { sleep(3600) }
+            case .stall?:
+                // Only this slot is stuck: the socket thread goes on heartbeating.
                 while true { sleep(3600) }
             case .error?:
                 throw CellExecutionError(retryable: true, reason: .error, message: "injected error (no-op cell \(noop.index))")

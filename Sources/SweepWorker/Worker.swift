@@ -119,6 +119,9 @@ public final class Worker {
         try dealer.set(.reconnectInterval, Int32(configuration.reconnectMinimumMilliseconds))
         try dealer.set(.reconnectIntervalMax, Int32(configuration.reconnectMaximumMilliseconds))
         try dealer.set(.immediate, true)
+        // Close (reconnect, exit) waits at most 1 s for unsent messages: with the default (forever),
+        // a message queued for a coordinator that is gone kept the process from exiting.
+        try dealer.set(.linger, 1_000)
         try dealer.set(.sendHighWaterMark, 100_000)
         try dealer.set(.receiveHighWaterMark, 100_000)
         if let curve = configuration.curve { try dealer.makeCurveClient(curve.keyPair, serverPublicKey: curve.serverPublicKey) }
@@ -340,7 +343,7 @@ public final class Worker {
 
     func resendUnacked() {
         guard !unacked.isEmpty else { return }
-        logger.info("sending \(unacked.count) unacknowledged results again")
+        logger.info("resending \(unacked.count) unacknowledged results")
         for (_, entry) in unacked {
             if let digest = entry.artifact { upload(digest) }
             sendFrame(entry.frame)

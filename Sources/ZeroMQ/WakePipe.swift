@@ -59,7 +59,7 @@ public enum StopSignal {
     nonisolated(unsafe) public static var writeFD: Int32 = -1
     nonisolated(unsafe) public static var received: Int32 = 0
 
-    /// Routes SIGINT and SIGTERM to `pipe`.
+    /// Routes SIGINT and SIGTERM to `pipe`, and unblocks them on the calling thread.
     public static func install(_ pipe: WakePipe) {
         writeFD = pipe.writeFD
         let handler: @convention(c) (Int32) -> Void = { number in
@@ -70,6 +70,13 @@ public enum StopSignal {
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
         signal(SIGPIPE, SIG_IGN)
+        // A process started from a thread that blocks these (a libdispatch worker thread, as in
+        // a test runner) inherits the mask, and a blocked SIGTERM would never stop it.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
 

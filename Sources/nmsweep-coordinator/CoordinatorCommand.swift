@@ -52,6 +52,13 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Worker public keys admitted: a file, one key per line, or a directory of *.pub files (default: NMSWEEP_ALLOW_KEYS).")
     var allowKeys: String?
 
+    @Option(help: "A limit on one attempt's run time, ms: a cell still running after it is cancelled and its attempt counted as failed (default: none).")
+    var cellTimeoutMs: Int64?
+
+    @Option(help: .hidden) var resultBacklogLimit: Int?
+    @Option(help: .hidden) var shutdownGraceMs: Int64?
+    @Option(help: .hidden) var logIntervalS: Double?
+
     @Option(help: .hidden) var noopCells: Int?
     @Option(help: .hidden) var noopSleepMs = 0
     /// `INDEX:FAULT` (crash, hang, error, nonFinite), repeatable: fault injection for tests.
@@ -61,6 +68,8 @@ struct CoordinatorCommand: ParsableCommand {
     func validate() throws {
         guard (grid == nil) != (noopCells == nil) else { throw ValidationError("give --grid FILE") }
         guard localWorkers >= 0, liveness >= 1, heartbeatMs >= 1 else { throw ValidationError("--local-workers, --liveness and --heartbeat-ms must be positive") }
+        if let cellTimeoutMs, cellTimeoutMs < 1 { throw ValidationError("--cell-timeout-ms must be positive, not \(cellTimeoutMs)") }
+        if let resultBacklogLimit, resultBacklogLimit < 1 { throw ValidationError("--result-backlog-limit must be positive") }
     }
 
     func run() throws {
@@ -105,8 +114,12 @@ struct CoordinatorCommand: ParsableCommand {
             FileHandle.standardError.write(Data("nmsweep-coordinator: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let configuration = CoordinatorConfiguration(bind: bind, heartbeatMilliseconds: heartbeatMs, liveness: liveness,
-                                                     maxAttempts: maxAttempts, progress: mode, curve: curve)
+        var configuration = CoordinatorConfiguration(bind: bind, heartbeatMilliseconds: heartbeatMs, liveness: liveness,
+                                                     maxAttempts: maxAttempts, progress: mode, curve: curve,
+                                                     cellTimeoutMilliseconds: cellTimeoutMs)
+        if let resultBacklogLimit { configuration.resultBacklogLimit = resultBacklogLimit }
+        if let shutdownGraceMs { configuration.shutdownGraceMilliseconds = shutdownGraceMs }
+        if let logIntervalS { configuration.logIntervalSeconds = logIntervalS }
         let db = try StoreLocation.resolve(database: database, stateDirectory: stateDir).open()
         let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
         let workers = LocalWorkers(count: localWorkers,
@@ -139,6 +152,11 @@ struct CoordinatorCommand: ParsableCommand {
 
 /// Worker processes started next to the coordinator (`--local-workers`), from the same directory
 /// as this executable; stopped (SIGTERM, then SIGKILL after 5 s) at the end.
+///
+/// A worker that dies unexpectedly (killed by a signal, or a non-zero exit: a cell that crashes
+/// its process) is started again within 200 ms, at most ``maxRestarts`` times in all, so a cell that
+/// crashes its worker every time uses up its attempts and fails instead of leaving the sweep
+/// without workers. A worker that exits 0 (SHUTDOWN, drain) is not restarted.
 final class LocalWorkers: @unchecked Sendable {
     let count: Int
     let slots: Int
@@ -146,7 +164,13 @@ final class LocalWorkers: @unchecked Sendable {
     /// This process's environment without the database credentials and the coordinator's own
     /// key settings, plus `handOver` (a local worker's CURVE secret: the environment, never argv).
     let environment: [String: String]
+    /// Restarts allowed in all (10 per worker).
+    let maxRestarts: Int
     private var processes: [Process] = []
+    private var restarts = 0
+    private var stopping = false
+    private var executable: URL?
+    private var arguments: [String] = []
     private let lock = NSLock()
 
     init(count: Int, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:]) {
@@ -161,6 +185,7 @@ final class LocalWorkers: @unchecked Sendable {
         }
         environment.merge(handOver) { _, new in new }
         self.environment = environment
+        maxRestarts = 10 * count
     }
 
     func start(connect: String) {
@@ -169,23 +194,56 @@ final class LocalWorkers: @unchecked Sendable {
                             ?? CommandLine.arguments[0]).deletingLastPathComponent()
         let executable = directory.appendingPathComponent("nmsweep-worker")
         lock.lock()
-        defer { lock.unlock() }
+        self.executable = executable
+        arguments = ["--connect", connect, "--slots", String(slots)] + extraArguments
         for _ in 0..<count {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["--connect", connect, "--slots", String(slots)] + extraArguments
-            process.environment = environment
-            do {
-                try process.run()
-                processes.append(process)
-            } catch {
-                FileHandle.standardError.write(Data("nmsweep-coordinator: cannot start \(executable.path): \(error)\n".utf8))
+            if let process = launch() { processes.append(process) }
+        }
+        lock.unlock()
+        let monitor = Thread { [self] in watch() }
+        monitor.name = "local-workers"
+        monitor.start()
+    }
+
+    /// Starts one worker; call with `lock` held.
+    private func launch() -> Process? {
+        guard let executable else { return nil }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        do {
+            try process.run()
+            return process
+        } catch {
+            FileHandle.standardError.write(Data("nmsweep-coordinator: cannot start \(executable.path): \(error)\n".utf8))
+            return nil
+        }
+    }
+
+    /// Every 200 ms until ``stop()``: restarts workers that died unexpectedly.
+    private func watch() {
+        while true {
+            usleep(200_000)
+            lock.lock()
+            defer { lock.unlock() }
+            if stopping { return }
+            for i in processes.indices where !processes[i].isRunning {
+                let old = processes[i]
+                let crashed = old.terminationReason == .uncaughtSignal || old.terminationStatus != 0
+                guard crashed, restarts < maxRestarts else { continue }
+                restarts += 1
+                let how = old.terminationReason == .uncaughtSignal ? "killed by signal \(old.terminationStatus)" : "exit \(old.terminationStatus)"
+                FileHandle.standardError.write(Data(("nmsweep-coordinator: local worker pid \(old.processIdentifier) died (\(how)); "
+                    + "starting another (restart \(restarts) of at most \(maxRestarts))\n").utf8))
+                if let process = launch() { processes[i] = process }
             }
         }
     }
 
     func stop() {
         lock.lock()
+        stopping = true
         let all = processes
         lock.unlock()
         let deadline = Date().addingTimeInterval(5)

@@ -181,7 +181,7 @@ public struct CellRunner: Sendable {
         switch spec.fault {
         case .crash?:
             fatalError("no-op cell \(spec.index): injected crash")
-        case .hang?:
+        case .hang?, .stall?:
             while true { sleep(3600) }
         case .error?:
             throw CellRunnerError(retryable: true, message: "no-op cell \(spec.index): injected retryable error")

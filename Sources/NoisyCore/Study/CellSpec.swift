@@ -40,6 +40,9 @@ public enum TestFault: String, Codable, Hashable, Sendable, CaseIterable {
     case error
     /// The cell produces a non-finite number (a non-retryable failure).
     case nonFinite
+    /// The cell never finishes while its worker keeps heartbeating (a hung slot, not a hung
+    /// process): only a per-cell time limit (`--cell-timeout-ms`) ends its attempt.
+    case stall
 }
 
 /// The optimiser of pre-training.
