@@ -40,6 +40,8 @@ final class CoordinatorLoop {
     var uploadBytes: UInt64 = 0
     /// Workers that sent ready in this session.
     var registered: Set<WorkerID> = []
+    /// Workers refused for another result format (logged once each).
+    var incompatible: Set<WorkerID> = []
     var pendingAcks: [WorkerID: [CellKey]] = [:]
     var unreachable: [WorkerID] = []
     /// The result being handled (its payload goes into the write buffer on `.persistResult`).
@@ -222,6 +224,11 @@ final class CoordinatorLoop {
         let now = SchedulerTime(milliseconds: monotonicMilliseconds())
         switch message {
         case .ready(let ready):
+            guard ready.capabilities.contains(Wire.Ready.resultFormatCapability) else {
+                // Another build: its numbers would land under keys that promise this build's.
+                refuseIncompatible(worker, ready)
+                return
+            }
             let known = registered.insert(worker).inserted == false
             perform(scheduler.workerReady(worker, slots: Int(ready.slots), artifacts: ready.artifacts.map(\.hex), now: now))
             send(.welcome(Wire.Welcome(session: session, heartbeatIntervalMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds),

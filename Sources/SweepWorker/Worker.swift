@@ -154,7 +154,7 @@ public final class Worker {
         gethostname(&host, 255)
         let ready = Wire.Ready(worker: id, incarnation: incarnation, pid: UInt32(getpid()), slots: UInt32(configuration.slots),
                                softwareVersion: "nmsweep-worker/1", host: String(decoding: Array(String(cString: host).utf8.prefix(200)), as: UTF8.self),
-                               capabilities: ["noop"], artifacts: cache.list(limit: WireFormat.maxHeldArtifacts))
+                               capabilities: ["noop", Wire.Ready.resultFormatCapability], artifacts: cache.list(limit: WireFormat.maxHeldArtifacts))
         readySentAt = monotonicMilliseconds()
         send(.ready(ready))
     }

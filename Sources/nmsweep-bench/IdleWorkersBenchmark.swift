@@ -150,7 +150,7 @@ final class SimulatedWorkers {
             try socket.set(.linger, Int32(0))
             try socket.connect(endpoint)
             let ready = Wire.Ready(worker: id, incarnation: UInt64(i + 1), pid: UInt32(getpid()), slots: 1,
-                                   softwareVersion: "nmsweep-bench-idle/1", host: "simulated", capabilities: ["noop"], artifacts: [])
+                                   softwareVersion: "nmsweep-bench-idle/1", host: "simulated", capabilities: ["noop", Wire.Ready.resultFormatCapability], artifacts: [])
             let frame = try WireMessage.ready(ready).encoded()
             _ = try frame.withUnsafeBytes { try socket.send(bytes: $0, dontWait: true) }
             _ = try poller.register(socket)

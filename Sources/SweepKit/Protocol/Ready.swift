@@ -13,16 +13,21 @@ extension Wire {
         public var pid: UInt32
         /// Cells it runs at once.
         public var slots: UInt32
-        /// The worker's build, e.g. `"nmsweep 0.1.0 resultFormat 1"`.
+        /// The worker's build, e.g. `"nmsweep-worker/1"` (informational; recorded in `workers.version`).
         public var softwareVersion: String
         public var host: String
-        /// What it can do beyond the baseline, e.g. `"avx512"`, `"blackbox-features"`.
+        /// What it can do beyond the baseline, e.g. `"avx512"`, `"blackbox-features"`, and which
+        /// result format its cells produce (``resultFormatCapability``): a coordinator admits only
+        /// workers whose results are in its own format, since cell keys do not name the build.
         public var capabilities: [String]
+
+        /// `"result-format/N"` with N = ``SweepKit/resultFormatVersion`` of this build.
+        public static var resultFormatCapability: String { "result-format/\(SweepKit.resultFormatVersion)" }
         /// Artifacts in its cache (the dispatcher prefers it for cells that need them).
         public var artifacts: [ArtifactDigest]
 
         public init(worker: WorkerID, incarnation: UInt64, pid: UInt32, slots: UInt32, softwareVersion: String,
-                    host: String, capabilities: [String] = [], artifacts: [ArtifactDigest] = []) {
+                    host: String, capabilities: [String] = [Ready.resultFormatCapability], artifacts: [ArtifactDigest] = []) {
             self.worker = worker
             self.incarnation = incarnation
             self.pid = pid
