@@ -42,6 +42,7 @@ for view in id_ood_summary task_results spectrum_summary noise_effect; do
     "$BIN/nmsweep" report --state-dir "$STATE" --sweep "$NAME" --format csv --view "$view" --out "$OUT/$view.csv"
 done
 "$BIN/nmsweep" report --state-dir "$STATE" --sweep "$NAME" --format svg --out "$OUT/$NAME.svg"
+scripts/study-tables.sh "$("$BIN/nmsweep" db url --state-dir "$STATE")" "$NAME" > "$OUT/tables.md"
 
 log "black-box: export features, rerun on them"
 rm -rf "$FEATURES"
