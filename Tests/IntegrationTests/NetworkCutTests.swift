@@ -110,7 +110,8 @@ struct NetworkCutTests {
                 SELECT cell_key FROM events WHERE kind = 'cell_requeued' AND message LIKE $1)
             """, remoteID)
         let resent = remote.standardError.split(separator: "\n").compactMap { line -> Int? in
-            guard line.contains("unacknowledged results again"), let range = line.range(of: "sending ") else { return nil }
+            // The worker's line: "resending N unacknowledged results".
+            guard line.contains("unacknowledged results"), let range = line.range(of: "resending ") else { return nil }
             return Int(line[range.upperBound...].prefix { $0.isNumber })
         }.reduce(0, +)
         #expect(resent >= 1, "the cut worker re-sent no results after the cut: \(remote.standardError.suffix(1500))")
