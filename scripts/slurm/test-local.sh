@@ -10,7 +10,7 @@
 #    once the first results are in: the coordinator drains and the job exits 3 (as at a time limit).
 # 3. The same job again: it resumes, runs only what is left, exits 0; 10 results, none twice; the
 #    embedded server is stopped at the end. When the binaries have `nmsweep keygen`, this run uses
-#    CURVE keys from NMSWEEP_KEYS_DIR (both workers admitted, none refused).
+#    CURVE keys from NMSWEEP_KEYS_DIR (workers admitted, none refused).
 #
 # Usage: scripts/slurm/test-local.sh (after `swift build -c release`). Prints "N passed, N failed".
 set -euo pipefail
@@ -132,9 +132,16 @@ echo "     run 1 exit $run1_code; run 2 assigned ${assigned:-?} cells"
 if [[ $run1_code == 3 ]]; then
     check "run 2: assigned only what run 1 left (${assigned:-?} < 10)" bash -c "[[ -n '$assigned' ]] && (( $assigned < 10 ))"
 fi
-if ((${#run2_env[@]} > 0)); then
-    check "run 2: CURVE on, both workers admitted, none refused" bash -c "grep -q 'CURVE on' $tmp/run2.out && \
-        [[ \$(grep -c 'welcomed by coordinator' $tmp/run2.out) -ge 2 ]] && ! grep -q 'connections refused' $tmp/run2.out"
+if ((${#run2_env[@]} > 0)) && [[ ${assigned:-0} -gt 0 ]]; then
+    # At least one worker admitted (with few cells left the sweep can end before the second
+    # worker's handshake), and no handshake refused.
+    check "run 2: CURVE on, workers admitted, none refused" bash -c "grep -q 'CURVE on' $tmp/run2.out && \
+        [[ \$(grep -c 'welcomed by coordinator' $tmp/run2.out) -ge 1 ]] && ! grep -q 'connections refused' $tmp/run2.out"
+elif ((${#run2_env[@]} > 0)); then
+    # Run 1's graceful stop finished every cell, so run 2's coordinator had nothing to hand out and
+    # left before the workers' handshakes: admission cannot be observed, only that CURVE was on.
+    echo "     run 2: nothing left to run (run 1 finished all cells while draining); admission not observable"
+    check "run 2: CURVE on" grep -q 'CURVE on' "$tmp/run2.out"
 fi
 check "run 2: data already on the nodes (nothing fetched)" grep -q "(0 fetched, 6 already present)" "$tmp/run2.out"
 # Before anything opens the store again (which would start the server):
