@@ -24,18 +24,12 @@ struct CoordinatorBenchmark: ParsableCommand {
     var json = false
 
     func run() throws {
-        let directory = "/tmp/nmsweep-bench-coordinator-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        let server = EmbeddedPostgres(stateDirectory: directory, durable: true)
-        defer {
-            _ = try? server.stop()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        let endpoint = try server.start()
-        let here = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                       ?? CommandLine.arguments[0]).deletingLastPathComponent()
+        try BenchProcesses.withTemporaryDatabase("coordinator", durable: true) { endpoint in try measure(endpoint) }
+    }
+
+    private func measure(_ endpoint: EmbeddedPostgres.Endpoint) throws {
         let process = Process()
-        process.executableURL = here.appendingPathComponent("nmsweep-coordinator")
+        process.executableURL = BenchProcesses.sibling("nmsweep-coordinator")
         process.arguments = ["--noop-cells", String(cells), "--name", "bench", "--database", endpoint.socketURL(),
                              "--bind", "tcp://127.0.0.1:*", "--local-workers", String(workers), "--worker-slots", String(slots),
                              "--progress", "quiet"]

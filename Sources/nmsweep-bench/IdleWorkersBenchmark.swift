@@ -24,18 +24,12 @@ struct IdleWorkersBenchmark: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
-        let directory = "/tmp/nmsweep-bench-idle-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        let server = EmbeddedPostgres(stateDirectory: directory, durable: false)
-        defer {
-            _ = try? server.stop()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        let endpoint = try server.start()
-        let here = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                       ?? CommandLine.arguments[0]).deletingLastPathComponent()
+        try BenchProcesses.withTemporaryDatabase("idle", durable: false) { endpoint in try measure(endpoint) }
+    }
+
+    private func measure(_ endpoint: EmbeddedPostgres.Endpoint) throws {
         let coordinator = Process()
-        coordinator.executableURL = here.appendingPathComponent("nmsweep-coordinator")
+        coordinator.executableURL = BenchProcesses.sibling("nmsweep-coordinator")
         coordinator.arguments = ["--noop-cells", String(cells), "--name", "idle", "--database", endpoint.socketURL(),
                                  "--bind", "tcp://127.0.0.1:\(port)", "--local-workers", "0", "--progress", "log",
                                  "--heartbeat-ms", String(heartbeatMs)]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZeroMQ
 
 /// What crosses the wire: a relay between client and server records the TCP byte stream.

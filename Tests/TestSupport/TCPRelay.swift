@@ -2,18 +2,16 @@ import Foundation
 
 /// A TCP man-in-the-middle for tests: listens on an ephemeral loopback port, forwards every
 /// connection to `127.0.0.1:targetPort`, and records every byte it forwards (both directions).
-///
-/// A copy of Tests/ZeroMQTests/TCPRelay.swift: test targets cannot import each other.
-final class TCPRelay: @unchecked Sendable {
+public final class TCPRelay: @unchecked Sendable {
     // `@unchecked`: `recorded` and `stopped` are only touched under `lock`; file descriptors are
     // used by the relay's own threads only, after `init` made them.
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let lock = NSLock()
     private var recorded: [UInt8] = []
     private var stopped = false
 
-    init(targetPort: UInt16) throws {
+    public init(targetPort: UInt16) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw RelayError("socket: errno \(errno)") }
         var address = Self.loopback(port: 0)
@@ -32,9 +30,9 @@ final class TCPRelay: @unchecked Sendable {
     }
 
     /// Everything forwarded so far, both directions interleaved.
-    var bytes: [UInt8] { lock.withLock { recorded } }
+    public var bytes: [UInt8] { lock.withLock { recorded } }
 
-    func stop() { lock.withLock { stopped = true } }
+    public func stop() { lock.withLock { stopped = true } }
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
@@ -85,14 +83,14 @@ final class TCPRelay: @unchecked Sendable {
     }
 }
 
-struct RelayError: Error, CustomStringConvertible {
-    let description: String
+public struct RelayError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }
 
 extension Array where Element == UInt8 {
     /// Whether `needle` occurs as a contiguous run.
-    func contains(run needle: [UInt8]) -> Bool {
+    public func contains(run needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, count >= needle.count else { return false }
         return (0...(count - needle.count)).contains { start in self[start..<(start + needle.count)].elementsEqual(needle) }
     }
