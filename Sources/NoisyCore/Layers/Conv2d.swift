@@ -81,6 +81,17 @@ public final class Conv2d: Layer {
         return Matrix(rows: rows, cols: cols)
     }
 
+    /// The column matrix of `count` consecutive images at `images`, side by side (image j at
+    /// column offset j·H'W', row stride count·H'W') in the first count·H'W' columns' worth of `columns`.
+    private func chunkColumns(_ images: UnsafePointer<Float>, count: Int, into columns: inout Matrix) {
+        let plane = outputShape.planeSize
+        columns.withUnsafeMutableBufferPointer { col in
+            for j in 0..<count {
+                im2col(images + j * inputShape.count, into: col.baseAddress! + j * plane, rowStride: count * plane)
+            }
+        }
+    }
+
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         precondition(x.cols == inputShape.count,
                      "Conv2d(\(weight.name)) expects rows of \(inputShape) = \(inputShape.count) values, got \(x.rows)×\(x.cols)")
@@ -101,12 +112,7 @@ public final class Conv2d: Layer {
                         var start = 0
                         while start < batch {
                             let count = min(chunk, batch - start), width = count * plane
-                            columns.withUnsafeMutableBufferPointer { col in
-                                for j in 0..<count {
-                                    im2col(xs.baseAddress! + (start + j) * inputShape.count, into: col.baseAddress! + j * plane,
-                                           rowStride: width)
-                                }
-                            }
+                            chunkColumns(xs.baseAddress! + start * inputShape.count, count: count, into: &columns)
                             columns.withView { all in
                                 let cv = MatrixView(base: all.base, rows: patch, cols: width, stride: width)
                                 product.withMutableView { all in
@@ -164,12 +170,7 @@ public final class Conv2d: Layer {
                             }
                         }
                     }
-                    columns.withUnsafeMutableBufferPointer { col in
-                        for j in 0..<count {
-                            im2col(xs.baseAddress! + (start + j) * inputShape.count, into: col.baseAddress! + j * plane,
-                                   rowStride: width)
-                        }
-                    }
+                    chunkColumns(xs.baseAddress! + start * inputShape.count, count: count, into: &columns)
                     gathered.withView { all in
                         let g = MatrixView(base: all.base, rows: outChannels, cols: width, stride: width)
                         // ∂W += G · im2col(X)ᵀ over the chunk
