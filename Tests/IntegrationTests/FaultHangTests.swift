@@ -71,9 +71,9 @@ extension FaultTests {
             let db = try PostgresConnection(url: url)
             let counts = try FaultHarness.resultCounts(db)
             #expect(counts.rows == cells - 1 && counts.cells == cells - 1)
-            let failed = try db.query("SELECT attempts, last_error FROM cells WHERE state = 'failed'", [])
+            let failed = try FaultHarness.failedCells(db)
             #expect(failed.count == 1)
-            let error = try failed.count == 1 ? failed[0].decode(1, as: String.self) : ""
+            let error = failed.first?.error ?? ""
             #expect(error.contains("silent for"), "\(error)")
             let lost = try FaultHarness.scalar(db, "SELECT count(*)::int FROM events WHERE kind = 'worker_lost'")
             #expect(lost == attempts)
@@ -102,11 +102,10 @@ extension FaultTests {
             let db = try PostgresConnection(url: url)
             let counts = try FaultHarness.resultCounts(db)
             #expect(counts.rows == cells - 1 && counts.cells == cells - 1)
-            let failed = try db.query("SELECT attempts, last_error FROM cells WHERE state = 'failed'", [])
+            let failed = try FaultHarness.failedCells(db)
             #expect(failed.count == 1)
-            let error = try failed.count == 1 ? failed[0].decode(1, as: String.self) : ""
-            let attemptsSeen = try failed.count == 1 ? failed[0].decode(0, as: Int.self) : -1
-            #expect(attemptsSeen == attempts)
+            let error = failed.first?.error ?? ""
+            #expect(failed.first?.attempts == attempts)
             #expect(error.contains("expired after \(limit) ms"), "\(error)")
             #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM events WHERE kind = 'worker_lost'") == 0,
                     "a stalled slot is not a lost worker")

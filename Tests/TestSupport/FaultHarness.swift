@@ -58,6 +58,13 @@ public enum FaultHarness {
         (try? scalar(connection, "SELECT count(*)::int FROM results")) ?? 0
     }
 
+    /// The failed cells' attempts and last errors (a sweep with one injected fault has exactly one).
+    public static func failedCells(_ connection: PostgresConnection) throws -> [(attempts: Int, error: String)] {
+        try connection.query("SELECT attempts, last_error FROM cells WHERE state = 'failed'", []).map {
+            (try $0.decode(0), try $0.decode(1, as: String?.self) ?? "")
+        }
+    }
+
     /// `count(*)` and `count(DISTINCT cell_key)` of the results table.
     public static func resultCounts(_ connection: PostgresConnection) throws -> (rows: Int, cells: Int) {
         let row = try connection.query("SELECT count(*)::int, count(DISTINCT cell_key)::int FROM results", [])[0]
