@@ -15,13 +15,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 native=${NMSWEEP_NATIVE_BIN_DIR:-$repo/.build/release}
 [[ -x $native/nmsweep-coordinator ]] || { echo "test-build-steps: no native build in $native: make build" >&2; exit 2; }
 
-passed=0
-failed=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
+# shellcheck source=scripts/check-lib.sh
+source "$repo/scripts/check-lib.sh"
 tmp=$(mktemp -d /tmp/nmsweep-build-steps.XXXXXX)
 chmod 0755 "$tmp"
 cleanup() {
@@ -74,5 +69,4 @@ done
 for view in task_results spectrum_summary; do
     check "x86-64-v3 and native: $view bitwise identical" cmp -s "$tmp/run-v3/$view.csv" "$tmp/run-native/$view.csv"
 done
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary

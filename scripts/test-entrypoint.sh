@@ -31,13 +31,8 @@ done
 pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)
 [[ -x $pg_bin/initdb ]] || { echo "test-entrypoint: no PostgreSQL server binaries (apt-get install postgresql)" >&2; exit 2; }
 
-passed=0
-failed=0
-check() { # check NAME COMMAND…: run a condition, count it, say which failed.
-    local name=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
+# shellcheck source=scripts/check-lib.sh
+source "$(dirname "$0")/check-lib.sh"
 contains() { grep -q -- "$2" "$1"; }
 
 tmp=$(mktemp -d /tmp/nmsweep-entrypoint-test.XXXXXX)
@@ -253,5 +248,4 @@ fi
 if ((failed > 0)); then
     for f in coordinator.out coordinator.err worker1.err worker2.err curve-coordinator.out curve-coordinator.err curve-worker1.err curve-worker3.err; do if [[ -f $tmp/$f ]]; then echo "--- $f"; tail -12 "$tmp/$f"; fi; done
 fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary

@@ -19,13 +19,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${NMSWEEP_BIN_DIR:-$repo/.build/release}
 [[ -x $bin/nmsweep-coordinator ]] || { echo "test-local: $bin has no binaries: swift build -c release" >&2; exit 2; }
 
-passed=0
-failed=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
+# shellcheck source=scripts/check-lib.sh
+source "$repo/scripts/check-lib.sh"
 
 tmp=$(mktemp -d /tmp/nmsweep-slurm-test.XXXXXX)
 # The embedded server runs as an unprivileged user when we are root: it must enter this folder.
@@ -151,5 +146,4 @@ check "10 cells done in the database" test "$(done_cells "$sweep_name")" = 10
 if ((failed > 0)); then
     for f in run1.out run2.out; do echo "--- $f"; tail -15 "$tmp/$f"; done
 fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary

@@ -137,19 +137,11 @@ extension Kernels {
     /// `x[i] += value`.
     @inlinable
     public static func addScalar(_ value: Float, to x: UnsafeMutablePointer<Float>, count: Int) {
-        let v = SIMD16<Float>(repeating: value)
-        var i = 0
-        while i + 16 <= count {
-            store16(load16(x + i) + v, x + i)
-            i += 16
-        }
-        while i < count {
-            x[i] += value
-            i += 1
-        }
+        addScalar(value, x, into: x, count: count)
     }
 
     /// `y[i] = x[i] + value` for `count` elements (`x` and `y` may be the same).
+    @inlinable
     public static func addScalar(_ value: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         let v = SIMD16<Float>(repeating: value)
         var i = 0
