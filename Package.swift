@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 //
 // nmsweep: a distributed sweep coordinator for Noisy Model Learning studies.
-// Layout and the reasons for it: ../shared/DESIGN.md and docs/architecture.md.
+// Layout and the reasons for it: docs/architecture.md.
 
 import Foundation
 import PackageDescription
