@@ -90,3 +90,22 @@ import Testing
         #expect(GridTask.outOfDomain.allSatisfy(GridTask.isOutOfDomain) && !GridTask.inDomain.contains(where: GridTask.isOutOfDomain))
     }
 }
+
+@Suite struct StudyGridFileTests {
+    @Test func ablationGridSwitchesEachNMTuneTermOffAndSweepsLambdaS() throws {
+        let grid = try Grid.load(path: gridsDirectory() + "/ablation.yaml")
+        let nmtune = grid.methods.filter { $0.method == .nmtune }.map(\.hyperparameters)
+        #expect(nmtune.contains { $0.consistencyWeight == 0 && $0.singularWeight == 0.001 && $0.covarianceWeight == 0.04 })
+        #expect(nmtune.contains { $0.consistencyWeight == 1 && $0.singularWeight == 0 && $0.covarianceWeight == 0.04 })
+        #expect(nmtune.contains { $0.consistencyWeight == 1 && $0.singularWeight == 0.001 && $0.covarianceWeight == 0 })
+        #expect(Set(nmtune.map(\.singularWeight)) == [0, 0.001, 0.01, 0.1, 1.0])
+        #expect(grid.probeSeeds == [0, 1, 2] && grid.seeds == [0])
+        #expect(Set(grid.expand().keys).count == grid.expand().cells.count)
+    }
+
+    @Test func pilotGridCoversEveryTaskWithLP() throws {
+        let grid = try Grid.load(path: gridsDirectory() + "/pilot.yaml")
+        #expect(Set(grid.tasks) == Set(GridTask.all))
+        #expect(grid.methods.map(\.method) == [.lp] && grid.noiseRatios == [0, 0.3])
+    }
+}
