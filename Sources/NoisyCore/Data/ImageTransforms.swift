@@ -154,8 +154,9 @@ extension ImageTransforms {
     /// Places a `height × width` image into an `outSide × outSide` frame as MNIST's digits were
     /// made: resized bilinearly (aspect kept) so its longer side is `box` pixels, pasted in the
     /// middle of a zero frame; with `centreOfMass`, then shifted by whole pixels so the ink's centre
-    /// of mass sits at the frame's centre (MNIST: 20×20 box, 28×28 frame, mass-centred). A shift
-    /// never moves ink out of the frame: it is limited to the border left around the box.
+    /// of mass sits at the frame's centre, to within half a pixel (MNIST: 20×20 box, 28×28 frame,
+    /// mass-centred). A shift never moves ink out of the frame: it is limited so that every inked
+    /// pixel stays inside (only then is the centre of mass off by more than half a pixel).
     public static func placeInFrame(
         _ source: UnsafePointer<Float>, height: Int, width: Int,
         into target: UnsafeMutablePointer<Float>, box: Int, frame outSide: Int, centreOfMass: Bool
@@ -168,24 +169,31 @@ extension ImageTransforms {
         var top = (outSide - bh) / 2, left = (outSide - bw) / 2
         if centreOfMass {
             var mass: Double = 0, my: Double = 0, mx: Double = 0
+            var inkTop = bh, inkBottom = -1, inkLeft = bw, inkRight = -1
             for y in 0..<bh {
                 for x in 0..<bw {
                     let v = Double(resized[y * bw + x])
+                    guard v != 0 else { continue }
                     mass += v
                     my += v * Double(y)
                     mx += v * Double(x)
+                    inkTop = min(inkTop, y); inkBottom = max(inkBottom, y)
+                    inkLeft = min(inkLeft, x); inkRight = max(inkRight, x)
                 }
             }
             if mass > 0 {
                 let centre = Double(outSide - 1) / 2
                 let wantTop = Int((centre - my / mass).rounded()), wantLeft = Int((centre - mx / mass).rounded())
-                top = min(max(wantTop, 0), outSide - bh)
-                left = min(max(wantLeft, 0), outSide - bw)
+                // Clamped so that every inked pixel stays inside the frame.
+                top = min(max(wantTop, -inkTop), outSide - 1 - inkBottom)
+                left = min(max(wantLeft, -inkLeft), outSide - 1 - inkRight)
             }
         }
         target.update(repeating: 0, count: outSide * outSide)
-        for y in 0..<bh {
-            for x in 0..<bw { target[(top + y) * outSide + left + x] = resized[y * bw + x] }
+        for y in 0..<bh where top + y >= 0 && top + y < outSide {
+            for x in 0..<bw where left + x >= 0 && left + x < outSide {
+                target[(top + y) * outSide + left + x] = resized[y * bw + x]
+            }
         }
     }
 }
