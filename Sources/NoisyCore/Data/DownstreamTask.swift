@@ -119,8 +119,8 @@ public struct TaskParameters: Sendable, Codable, Hashable {
     public var pixelationFactor: Int
 
     public init(trainFraction: Double = 0.8, maxRotationDegrees: Double = 30, noiseStandardDeviation: Double = 0.2,
-                digitsCentreOfMass: Bool = true, digitRotationDegrees: Double = 45, digitNoiseStandardDeviation: Double = 0.4,
-                blurSigma: Double = 1.5, dilationRadius: Int = 1, pixelationFactor: Int = 4) {
+                digitsCentreOfMass: Bool = true, digitRotationDegrees: Double = 45, digitNoiseStandardDeviation: Double = 0.2,
+                blurSigma: Double = 1.5, dilationRadius: Int = 1, pixelationFactor: Int = 2) {
         self.trainFraction = trainFraction
         self.maxRotationDegrees = maxRotationDegrees
         self.noiseStandardDeviation = noiseStandardDeviation
