@@ -43,6 +43,7 @@ for view in id_ood_summary task_results spectrum_summary noise_effect; do
 done
 "$BIN/nmsweep" report --state-dir "$STATE" --sweep "$NAME" --format svg --out "$OUT/$NAME.svg"
 scripts/study-tables.sh "$("$BIN/nmsweep" db url --state-dir "$STATE")" "$NAME" > "$OUT/tables.md"
+scripts/study-csv.sh "$("$BIN/nmsweep" db url --state-dir "$STATE")" "$NAME" "$OUT"
 
 log "black-box: export features, rerun on them"
 rm -rf "$FEATURES"
@@ -64,7 +65,8 @@ psql "$URL" -X -q -A -F ' | ' -c "
                               AND a.tuned_lsvr IS NOT DISTINCT FROM b.tuned_lsvr) AS same_tuned_spectrum,
            max(abs(a.accuracy - b.accuracy)) AS max_accuracy_difference
     FROM r a JOIN r b ON a.sweep = '$NAME' AND b.sweep = '$NAME-blackbox' AND a.task = b.task
-         AND a.method = b.method AND a.noise_ratio = b.noise_ratio AND a.seed = b.seed" > "$OUT/blackbox-comparison.txt"
+         AND a.method = b.method AND a.noise_ratio = b.noise_ratio AND a.seed = b.seed
+         AND coalesce(a.probe_seed, a.seed) = coalesce(b.probe_seed, b.seed)" > "$OUT/blackbox-comparison.txt"
 cat "$OUT/blackbox-comparison.txt" >&2
 
 {

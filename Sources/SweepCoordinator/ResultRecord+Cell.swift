@@ -8,7 +8,9 @@ extension ResultRecord {
     ///
     /// No-op cells are stored as task `noop`, method `noop`, seed = their index, noise 0, so they
     /// count as done like any evaluate cell. A metric the runner did not produce is stored as 0
-    /// (the columns are NOT NULL); real evaluate cells always produce SVE and LSVR.
+    /// (the columns are NOT NULL); real evaluate cells always produce SVE and LSVR. Task domain,
+    /// classes and probe seed (migration 4) come from the spec; `classes` stays NULL for a
+    /// black-box grid's free task label, whose class count the coordinator cannot know.
     static func of(cell: GridCell, result: CellResult, worker: String) -> ResultRecord? {
         let timings = "{" + result.timings.sorted { $0.key < $1.key }
             .map { "\(ViewRenderer.jsonString($0.key)): \($0.value.isFinite ? $0.value : 0)" }.joined(separator: ", ") + "}"
@@ -31,7 +33,8 @@ extension ResultRecord {
                 seed: Int64(bitPattern: spec.seed), accuracy: finite(result.accuracy), sve: finite(result.sve ?? 0),
                 lsvr: finite(result.lsvr ?? 0), tunedSVE: result.tunedSVE, tunedLSVR: result.tunedLSVR,
                 trainLoss: result.trainLoss, lossTerms: lossTerms, realizedNoise: result.realisedNoise,
-                timings: timings, workerID: worker)
+                timings: timings, workerID: worker, taskDomain: GridTask.domain(of: spec.task).rawValue,
+                classes: (try? DownstreamTask(name: spec.task))?.classCount, probeSeed: Int64(bitPattern: spec.probeSeed))
         }
     }
 

@@ -6,5 +6,8 @@ public enum SweepKit {
     /// - 1: first release.
     /// - 2: Conv2d sums its weight gradient over chunks of the batch in one GEMM (pre-trained
     ///   models, and so every result downstream, differ in the last bits).
-    public static let resultFormatVersion = 2
+    /// - 3: the study redesign (issue 12): scikit-learn digits in MNIST's geometry, LP's head
+    ///   Kaiming-uniform with zero bias, the task split and probe drawn from a probe seed of its
+    ///   own, task parameters and the noise model in the spec.
+    public static let resultFormatVersion = 3
 }

@@ -68,11 +68,18 @@ public struct ResultRecord: Sendable, Equatable {
     public var workerID: String?
     /// When the cell finished; nil means "now" at insertion.
     public var finishedAt: String?
+    /// `source` (the pre-training domain) or `transfer` (migration 4; nil in rows written before).
+    public var taskDomain: String?
+    /// The task's number of classes (chance is 1/classes); nil when unknown.
+    public var classes: Int?
+    /// Seed of the task split, probe initialisation and batch order (`seed` is the model's).
+    public var probeSeed: Int64?
 
     public init(cellKey: String, noiseRatio: Double, task: String, taskKind: TaskKind, method: String, seed: Int64,
                 accuracy: Double, sve: Double, lsvr: Double, tunedSVE: Double? = nil, tunedLSVR: Double? = nil,
                 trainLoss: Double? = nil, lossTerms: String? = nil, realizedNoise: Double? = nil,
-                timings: String = "{}", workerID: String? = nil, finishedAt: String? = nil) {
+                timings: String = "{}", workerID: String? = nil, finishedAt: String? = nil,
+                taskDomain: String? = nil, classes: Int? = nil, probeSeed: Int64? = nil) {
         self.cellKey = cellKey
         self.noiseRatio = noiseRatio
         self.task = task
@@ -88,6 +95,9 @@ public struct ResultRecord: Sendable, Equatable {
         self.lossTerms = lossTerms
         self.realizedNoise = realizedNoise
         self.timings = timings
+        self.taskDomain = taskDomain
+        self.classes = classes
+        self.probeSeed = probeSeed
         self.workerID = workerID
         self.finishedAt = finishedAt
     }

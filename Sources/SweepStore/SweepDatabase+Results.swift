@@ -43,17 +43,18 @@ extension SweepDatabase {
                 CREATE TEMP TABLE IF NOT EXISTS results_staging (
                     cell_key text, noise_ratio float8, task text, task_kind text, method text, seed bigint,
                     accuracy float8, sve float8, lsvr float8, tuned_sve float8, tuned_lsvr float8, train_loss float8,
-                    loss_terms text, realized_noise float8, timings text, worker_id text, finished_at text
+                    loss_terms text, realized_noise float8, timings text, worker_id text,
+                    task_domain text, classes integer, probe_seed bigint, finished_at text
                 ) ON COMMIT DELETE ROWS
                 """)
             try Self.copy(results, order: unique, into: "results_staging", withFinishedAt: true, jsonAsText: true, c)
             return try c.execute("""
                 INSERT INTO results (cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
                                      tuned_sve, tuned_lsvr, train_loss, loss_terms, realized_noise, timings,
-                                     worker_id, finished_at)
+                                     worker_id, task_domain, classes, probe_seed, finished_at)
                 SELECT cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
                        tuned_sve, tuned_lsvr, train_loss, loss_terms::jsonb, realized_noise, timings::jsonb,
-                       worker_id, coalesce(finished_at::timestamptz, now())
+                       worker_id, task_domain, classes, probe_seed, coalesce(finished_at::timestamptz, now())
                 FROM results_staging
                 ORDER BY cell_key
                 ON CONFLICT (cell_key) DO NOTHING
@@ -71,9 +72,10 @@ extension SweepDatabase {
     static func copy(_ results: [ResultRecord], order: [Int], into table: String, withFinishedAt: Bool,
                      jsonAsText: Bool, _ c: PostgresConnection) throws -> Int {
         let columns = "cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr, tuned_sve, tuned_lsvr, "
-            + "train_loss, loss_terms, realized_noise, timings, worker_id" + (withFinishedAt ? ", finished_at" : "")
+            + "train_loss, loss_terms, realized_noise, timings, worker_id, task_domain, classes, probe_seed"
+            + (withFinishedAt ? ", finished_at" : "")
         return try c.copyFromBinary("COPY \(table) (\(columns)) FROM STDIN (FORMAT binary)",
-                                    columnCount: withFinishedAt ? 17 : 16) { w in
+                                    columnCount: withFinishedAt ? 20 : 19) { w in
             for i in order {
                 let r = results[i]
                 w.append(r.cellKey)
@@ -92,6 +94,9 @@ extension SweepDatabase {
                 w.append(r.realizedNoise)
                 if jsonAsText { w.append(r.timings) } else { w.appendJSONB(r.timings) }
                 w.append(r.workerID)
+                w.append(r.taskDomain)
+                if let classes = r.classes { w.append(int32: Int32(clamping: classes)) } else { w.appendNull() }
+                if let probeSeed = r.probeSeed { w.append(probeSeed) } else { w.appendNull() }
                 if withFinishedAt { w.append(r.finishedAt) }
                 try w.endRow()
             }
@@ -111,7 +116,8 @@ extension SweepDatabase {
     public func result(cellKey: String) throws -> ResultRecord? {
         let rows = try connection.query("""
             SELECT cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr, tuned_sve, tuned_lsvr,
-                   train_loss, loss_terms::text, realized_noise, timings::text, worker_id, finished_at::text
+                   train_loss, loss_terms::text, realized_noise, timings::text, worker_id, finished_at::text,
+                   task_domain, classes, probe_seed
             FROM results WHERE cell_key = $1
             """, cellKey)
         return try rows.first.map { row in
@@ -122,7 +128,9 @@ extension SweepDatabase {
                 tunedSVE: try row.decode(9, as: Double?.self), tunedLSVR: try row.decode(10, as: Double?.self),
                 trainLoss: try row.decode(11, as: Double?.self), lossTerms: try row.decode(12, as: String?.self),
                 realizedNoise: try row.decode(13, as: Double?.self), timings: try row.decode(14),
-                workerID: try row.decode(15, as: String?.self), finishedAt: try row.decode(16, as: String?.self))
+                workerID: try row.decode(15, as: String?.self), finishedAt: try row.decode(16, as: String?.self),
+                taskDomain: try row.decode(17, as: String?.self), classes: try row.decode(18, as: Int32?.self).map(Int.init),
+                probeSeed: try row.decode(19, as: Int64?.self))
         }
     }
 }

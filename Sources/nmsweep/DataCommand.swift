@@ -79,7 +79,7 @@ struct DataCommand: ParsableCommand {
                 let data = try failing { try makeTask(name, dataDirectory: location.directory, seed: seed) }
                 let ms = (ContinuousClock.now - start) / .milliseconds(1)
                 let mean = data.test.images.withUnsafeBufferPointer { $0.reduce(0, +) / Float(max(1, $0.count)) }
-                print("\(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(data.kind.rawValue.uppercased())  "
+                print("\(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(data.kind.rawValue.uppercased()) \(data.domain.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
                     + "train \(data.train.count) × \(data.train.shape)  test \(data.test.count) × \(data.test.shape)  "
                     + "classes \(data.classCount)  test counts \(data.test.classCounts)  test mean pixel \(String(format: "%.3f", mean))  "
                     + "(\(String(format: "%.0f", ms)) ms)")

@@ -37,6 +37,10 @@ struct FeaturesCommand: ParsableCommand {
             guard loaded.pretraining != nil else {
                 throw CommandFailure("\(grid) is a black-box grid: it has no pre-trained models to export")
             }
+            // A task's split depends on the probe seed; the export writes one split per model seed.
+            guard loaded.probeSeeds == nil else {
+                throw CommandFailure("\(grid) has probe_seeds: export writes one task split per model seed, so it needs a grid without probe_seeds (each model's probe seed is then its own seed)")
+            }
             let db = try store.open()
             let dataDirectory = dataDir ?? DataCatalog.defaultDirectory()
             let pretrains = loaded.expand().cells.compactMap { cell -> (GridCell, PretrainSpec)? in
@@ -54,7 +58,9 @@ struct FeaturesCommand: ParsableCommand {
                         throw CommandFailure("artifact \(record.hash.prefix(12)) was pre-trained from another spec than cell \(cell.key.hex.prefix(12))")
                     }
                     for task in loaded.tasks {
-                        let data = try makeTask(task, dataDirectory: dataDirectory, seed: spec.seed)
+                        let parameters = try DownstreamTask(name: task)
+                        let data = try makeTask(parameters, dataDirectory: dataDirectory, seed: spec.seed,
+                                                parameters: loaded.taskParameters.relevant(to: parameters))
                         for (split, dataset) in [("train", data.train), ("test", data.test)] {
                             let features = model.network.features(of: dataset.images)
                             try write(features: features, labels: dataset.labels, task: task, noise: spec.noiseRatio, seed: spec.seed, split: split)

@@ -29,6 +29,34 @@ struct DataTaskTests {
         #expect((0..<d.count).allSatisfy { i in (0..<28).allSatisfy { d.images[i, $0] == 0 } })
     }
 
+    @Test func digitsSitInMNISTsBoxInsideAFourPixelBorder() throws {
+        let boxed = try Dataset.digits(dataDirectory: directory, centreOfMass: false)
+        let massed = try Dataset.digits(dataDirectory: directory)
+        #expect(boxed.shape == ImageShape(height: 28, width: 28) && massed.labels == boxed.labels)
+        for i in 0..<boxed.count {
+            for y in 0..<28 {
+                for x in 0..<28 where !(4..<24).contains(y) || !(4..<24).contains(x) {
+                    guard boxed.images[i, y * 28 + x] == 0 else {
+                        Issue.record("digit \(i): ink at (\(y), \(x)) outside the 20×20 box")
+                        return
+                    }
+                }
+            }
+        }
+        // Mass-centred: every digit's centre of mass within half a pixel of the frame's centre, no ink lost.
+        for i in 0..<massed.count {
+            var mass: Float = 0, mx: Float = 0, my: Float = 0
+            for y in 0..<28 {
+                for x in 0..<28 {
+                    let v = massed.images[i, y * 28 + x]
+                    mass += v; mx += v * Float(x); my += v * Float(y)
+                }
+            }
+            #expect(abs(mx / mass - 13.5) <= 0.501 && abs(my / mass - 13.5) <= 0.501, "digit \(i)")
+        }
+        #expect(abs(massed.images.elements.reduce(0, +) - boxed.images.elements.reduce(0, +)) < 1)
+    }
+
     @Test func digitsAreUpscaledAndRescaled() throws {
         let small = try Dataset.digits(dataDirectory: directory, side: 8)
         #expect(small.count == 1_797)
@@ -42,12 +70,13 @@ struct DataTaskTests {
     }
 
     @Test func everyTaskHasTheSuiteShapes() throws {
-        let expected: [DownstreamTask: (train: Int, test: Int, classes: Int, kind: TaskKind)] = [
+        var expected: [DownstreamTask: (train: Int, test: Int, classes: Int, kind: TaskKind)] = [
             .fmnist: (8_000, 2_000, 10, .id), .fmnistCoarse: (8_000, 2_000, 4, .id),
             .mnist5k: (4_000, 1_000, 10, .id), .digits: (1_438, 359, 10, .id),
             .mnist5kToDigits: (4_000, 359, 10, .ood), .digitsToMnist5k: (1_438, 1_000, 10, .ood),
             .fmnistRotated: (8_000, 2_000, 10, .ood), .fmnistNoisy: (8_000, 2_000, 10, .ood),
         ]
+        for task in DownstreamTask.allCases where task.digitShift != nil { expected[task] = (4_000, 1_000, 10, task.kind) }
         for task in DownstreamTask.allCases {
             let data = try makeTask(task.name, dataDirectory: directory, seed: 1)
             let want = try #require(expected[task])
@@ -76,6 +105,20 @@ struct DataTaskTests {
         // Fixed by the seed.
         #expect(try makeTask(.fmnistRotated, dataDirectory: directory, seed: 4).test.images == rotated.test.images)
         #expect(try makeTask(.fmnist, dataDirectory: directory, seed: 5).test.labels != fine.test.labels)
+        // The MNIST-5k shifts: an ID shift transforms both splits, an OOD one only the test split,
+        // and both test on the same shifted images (deterministic shifts) with mnist5k's labels.
+        let mnist = try makeTask(.mnist5k, dataDirectory: directory, seed: 4)
+        for shift in DigitShift.allCases {
+            let id = try makeTask(DownstreamTask(name: "mnist5k-\(shift.rawValue)"), dataDirectory: directory, seed: 4)
+            let ood = try makeTask(DownstreamTask(name: "mnist5k->mnist5k-\(shift.rawValue)"), dataDirectory: directory, seed: 4)
+            #expect(id.train.labels == mnist.train.labels && id.test.labels == mnist.test.labels, "\(shift)")
+            #expect(id.train.images != mnist.train.images && id.test.images != mnist.test.images, "\(shift)")
+            #expect(ood.train.images == mnist.train.images && ood.test.labels == mnist.test.labels, "\(shift)")
+            #expect(ood.test.images != mnist.test.images, "\(shift)")
+            if shift != .rotated && shift != .noisy { #expect(ood.test.images == id.test.images, "\(shift)") }
+            #expect(id.test.images.elements.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(shift)")
+            #expect(id.domain == .transfer && ood.kind == .ood)
+        }
         // Splits of the same seed are disjoint: no test image of fmnist is a train image.
         let trainRows = Set((0..<fine.train.count).map { fine.train.images.row($0) })
         #expect((0..<fine.test.count).filter { trainRows.contains(fine.test.images.row($0)) }.count <= 2,
@@ -83,7 +126,7 @@ struct DataTaskTests {
     }
 
     @Test func unknownTaskNamesListTheValidOnes() {
-        #expect(throws: DataError(.unknownName, "unknown task 'cifar10'; the tasks are: fmnist, fmnist-coarse, mnist5k, digits, mnist5k->digits, digits->mnist5k, fmnist->fmnist-rotated, fmnist->fmnist-noisy")) {
+        #expect(throws: DataError(.unknownName, "unknown task 'cifar10'; the tasks are: " + DownstreamTask.allCases.map(\.name).joined(separator: ", "))) {
             try makeTask("cifar10", dataDirectory: directory, seed: 0)
         }
     }
@@ -92,7 +135,12 @@ struct DataTaskTests {
 @Suite struct DataTaskNameTests {
     @Test func namesAndKinds() throws {
         #expect(try DownstreamTask(name: "digits->mnist5k") == .digitsToMnist5k)
-        #expect(DownstreamTask.allCases.filter { $0.kind == .id }.map(\.name) == ["fmnist", "fmnist-coarse", "mnist5k", "digits"])
+        #expect(DownstreamTask.allCases.filter { $0.kind == .id && $0.domain == .source }.map(\.name) == ["fmnist", "fmnist-coarse"])
+        #expect(DownstreamTask.allCases.filter { $0.kind == .ood && $0.domain == .source }.map(\.name)
+                == ["fmnist->fmnist-rotated", "fmnist->fmnist-noisy"])
+        #expect(DownstreamTask.allCases.filter { $0.kind == .id && $0.domain == .transfer }.count == 8)
+        #expect(DownstreamTask.allCases.filter { $0.kind == .ood && $0.domain == .transfer }.count == 8)
+        #expect(DownstreamTask.mnist5kToBlur.digitShift == .blur && DownstreamTask.digitsToMnist5k.digitShift == nil)
         #expect(throws: DataError.self) { try DownstreamTask(name: "fmnist-rotated") }
         let missing = try TestFiles.directory()
         #expect(throws: DataError(.missingFile, "data file is missing; run `nmsweep data fetch --data-dir \(missing)`",

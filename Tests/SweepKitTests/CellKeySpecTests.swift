@@ -27,7 +27,7 @@ import Testing
     @Test func canonicalJSONIsSortedCompactAndShortest() throws {
         let spec = PretrainSpec(noiseRatio: 0.1, seed: 7)
         let json = String(decoding: try CanonicalJSON.encode(spec), as: UTF8.self)
-        #expect(json == #"{"batchSize":128,"conv1Channels":16,"conv2Channels":32,"epochs":4,"featureDimension":128,"learningRate":0.05,"momentum":0.9,"noiseRatio":0.1,"optimizer":"sgd","seed":7,"weightDecay":0.0005}"#)
+        #expect(json == #"{"batchSize":128,"conv1Channels":16,"conv2Channels":32,"epochs":4,"featureDimension":128,"learningRate":0.05,"momentum":0.9,"noiseModel":"exclusive","noiseRatio":0.1,"optimizer":"sgd","seed":7,"weightDecay":0.0005}"#)
     }
 
     @Test func canonicalJSONEscapesOnlyWhatItMust() throws {

@@ -7,7 +7,7 @@ import Testing
         let grid = try Grid.load(path: gridsDirectory() + "/quick.yaml")
         #expect(grid.name == "quick")
         #expect(grid.noiseRatios == [0, 0.1, 0.3])
-        #expect(grid.tasks == ["fmnist", "mnist5k", "mnist5k->digits", "fmnist->fmnist-noisy"])
+        #expect(grid.tasks == ["fmnist", "mnist5k", "mnist5k->digits", "mnist5k->mnist5k-rotated"])
         #expect(grid.methods.map(\.method) == [.lp, .mlp, .nmtune])
         #expect(grid.methods.allSatisfy { $0.hyperparameters.epochs == 10 })
         #expect(grid.methods[0].hyperparameters.learningRate == 0.01)  // LP keeps its own default
@@ -22,11 +22,17 @@ import Testing
     @Test func paperGridIsTheFullDefaultStudy() throws {
         let grid = try Grid.load(path: gridsDirectory() + "/paper.yaml")
         #expect(grid.noiseRatios == [0, 0.05, 0.1, 0.2, 0.3])
-        #expect(grid.tasks == GridTask.all)
-        #expect(grid.seeds == [0, 1, 2])
+        // 4+ ID and 4+ OOD transfer tasks (the paper's averages), the source-domain ones apart.
+        let tasks = try grid.tasks.map { try DownstreamTask(name: $0) }
+        #expect(tasks.filter { $0.domain == .transfer && $0.kind == .id }.count >= 4)
+        #expect(tasks.filter { $0.domain == .transfer && $0.kind == .ood }.count >= 4)
+        #expect(!tasks.contains(.fmnistCoarse), "4 classes cannot reach 5× chance")
+        #expect(grid.seeds.count >= 5 && grid.probeSeeds == nil)
         #expect(grid.methods == TuningMethod.allCases.map { GridMethod(method: $0) })
         #expect(grid.pretraining == PretrainSpec(noiseRatio: 0, seed: 0))
-        #expect(grid.expand().cells.count == 15 + 15 * 8 * 3)
+        #expect(grid.taskParameters == TaskParameters())
+        let models = 5 * grid.seeds.count
+        #expect(grid.expand().cells.count == models + models * grid.tasks.count * 3)
     }
 
     @Test func testTinyGridIsTiny() throws {

@@ -61,17 +61,23 @@ extension Dataset {
         }
     }
 
-    /// scikit-learn's digits: 1,797 8×8 digits with pixel values 0–16, 10 classes, upscaled.
+    /// scikit-learn's digits: 1,797 8×8 digits with pixel values 0–16, 10 classes, in MNIST's geometry.
     ///
     /// The file has 65 columns: 64 pixels (row-major) then the label. Pixels are divided by 16
-    /// (the [0, 1] form of rescaling 0–16 to 0–255) and each image is resized bilinearly from
-    /// 8×8 to `side`×`side` (28 by default, MNIST's size).
-    public static func digits(dataDirectory: String, side: Int = 28) throws -> Dataset {
+    /// (the [0, 1] form of rescaling 0–16 to 0–255). With `side` 8 the images are returned as they
+    /// are; otherwise each is placed as MNIST's digits were made (LeCun et al.): resized bilinearly
+    /// into a box of round(side·20/28) pixels (20 for 28) inside a zero border (4 pixels for 28),
+    /// and with `centreOfMass` shifted by whole pixels so its ink's centre of mass is the frame's
+    /// centre. (Stretching the 8×8 image over the whole frame, as before, made the digits far larger
+    /// than MNIST's and the two digit sets unrecognisable to each other: docs/data.md.)
+    public static func digits(dataDirectory: String, side: Int = 28, centreOfMass: Bool = true) throws -> Dataset {
         let path = try dataFile(DataCatalog.FileName.digits, in: dataDirectory)
         let small = try withPath(path) {
             try fromPixelCSV(CSV.read(path, header: .absent), name: "digits", side: 8, maxPixel: 16)
         }
-        return side == 8 ? small : small.resized(height: side, width: side)
+        guard side != 8 else { return small }
+        let box = max(1, Int((Double(side) * 20 / 28).rounded()))
+        return small.placedInFrame(box: box, frame: side, centreOfMass: centreOfMass)
     }
 
     /// A data set from a CSV of side² pixel columns and a last label column (0–9).

@@ -68,3 +68,132 @@ public enum ImageTransforms {
         }
     }
 }
+
+/// Per-image pixel-neighbourhood transforms that make the study's style shifts (docs/data.md,
+/// "The task suite"). Each works on one `height × width` plane, treats what lies outside the image
+/// as 0 (background), and is a pure function of its inputs.
+extension ImageTransforms {
+    /// Grey-level dilation: each output pixel is the maximum over the (2r+1)×(2r+1) square around
+    /// it, which thickens strokes by r pixels on every side. Cost O(h·w·(2r+1)) (separable).
+    public static func dilate(
+        _ source: UnsafePointer<Float>, height: Int, width: Int,
+        into target: UnsafeMutablePointer<Float>, radius: Int
+    ) {
+        var rows = [Float](repeating: 0, count: height * width)
+        for y in 0..<height {
+            for x in 0..<width {
+                var m: Float = 0
+                for dx in max(0, x - radius)...min(width - 1, x + radius) { m = max(m, source[y * width + dx]) }
+                rows[y * width + x] = m
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                var m: Float = 0
+                for dy in max(0, y - radius)...min(height - 1, y + radius) { m = max(m, rows[dy * width + x]) }
+                target[y * width + x] = m
+            }
+        }
+    }
+
+    /// Gaussian blur with standard deviation `sigma` pixels: a separable kernel of radius
+    /// ⌈3σ⌉, normalised to sum 1, zero outside the image (the background), so ink spreads and
+    /// fades. `sigma` 0 copies. Cost O(h·w·(2⌈3σ⌉+1)).
+    public static func gaussianBlur(
+        _ source: UnsafePointer<Float>, height: Int, width: Int,
+        into target: UnsafeMutablePointer<Float>, sigma: Double
+    ) {
+        guard sigma > 0 else {
+            target.update(from: source, count: height * width)
+            return
+        }
+        let radius = Int((3 * sigma).rounded(.up))
+        var kernel = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        let total = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / total }
+        var rows = [Float](repeating: 0, count: height * width)
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: Float = 0
+                for k in -radius...radius where x + k >= 0 && x + k < width { s += kernel[k + radius] * source[y * width + x + k] }
+                rows[y * width + x] = s
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: Float = 0
+                for k in -radius...radius where y + k >= 0 && y + k < height { s += kernel[k + radius] * rows[(y + k) * width + x] }
+                target[y * width + x] = s
+            }
+        }
+    }
+
+    /// Resolution loss: each `factor × factor` block replaced by its mean (area downsampling to
+    /// (h/factor)×(w/factor)), then resized back bilinearly (``resizeBilinear``), so the image keeps
+    /// its size and loses detail. `height` and `width` must be multiples of `factor`.
+    public static func pixelate(
+        _ source: UnsafePointer<Float>, height: Int, width: Int,
+        into target: UnsafeMutablePointer<Float>, factor: Int
+    ) {
+        precondition(factor >= 1 && height % factor == 0 && width % factor == 0, "pixelate \(height)×\(width) by \(factor)")
+        let h = height / factor, w = width / factor
+        var small = [Float](repeating: 0, count: h * w)
+        let scale = 1 / Float(factor * factor)
+        for y in 0..<h {
+            for x in 0..<w {
+                var s: Float = 0
+                for dy in 0..<factor {
+                    for dx in 0..<factor { s += source[(y * factor + dy) * width + x * factor + dx] }
+                }
+                small[y * w + x] = s * scale
+            }
+        }
+        small.withUnsafeBufferPointer { resizeBilinear($0.baseAddress!, height: h, width: w, into: target, height: height, width: width) }
+    }
+
+    /// Places a `height × width` image into an `outSide × outSide` frame as MNIST's digits were
+    /// made: resized bilinearly (aspect kept) so its longer side is `box` pixels, pasted in the
+    /// middle of a zero frame; with `centreOfMass`, then shifted by whole pixels so the ink's centre
+    /// of mass sits at the frame's centre, to within half a pixel (MNIST: 20×20 box, 28×28 frame,
+    /// mass-centred). A shift never moves ink out of the frame: it is limited so that every inked
+    /// pixel stays inside (only then is the centre of mass off by more than half a pixel).
+    public static func placeInFrame(
+        _ source: UnsafePointer<Float>, height: Int, width: Int,
+        into target: UnsafeMutablePointer<Float>, box: Int, frame outSide: Int, centreOfMass: Bool
+    ) {
+        precondition(box >= 1 && box <= outSide, "box \(box) must fit the \(outSide)-pixel frame")
+        let scale = Double(box) / Double(max(height, width))
+        let bh = max(1, Int((Double(height) * scale).rounded())), bw = max(1, Int((Double(width) * scale).rounded()))
+        var resized = [Float](repeating: 0, count: bh * bw)
+        resized.withUnsafeMutableBufferPointer { resizeBilinear(source, height: height, width: width, into: $0.baseAddress!, height: bh, width: bw) }
+        var top = (outSide - bh) / 2, left = (outSide - bw) / 2
+        if centreOfMass {
+            var mass: Double = 0, my: Double = 0, mx: Double = 0
+            var inkTop = bh, inkBottom = -1, inkLeft = bw, inkRight = -1
+            for y in 0..<bh {
+                for x in 0..<bw {
+                    let v = Double(resized[y * bw + x])
+                    guard v != 0 else { continue }
+                    mass += v
+                    my += v * Double(y)
+                    mx += v * Double(x)
+                    inkTop = min(inkTop, y); inkBottom = max(inkBottom, y)
+                    inkLeft = min(inkLeft, x); inkRight = max(inkRight, x)
+                }
+            }
+            if mass > 0 {
+                let centre = Double(outSide - 1) / 2
+                let wantTop = Int((centre - my / mass).rounded()), wantLeft = Int((centre - mx / mass).rounded())
+                // Clamped so that every inked pixel stays inside the frame.
+                top = min(max(wantTop, -inkTop), outSide - 1 - inkBottom)
+                left = min(max(wantLeft, -inkLeft), outSide - 1 - inkRight)
+            }
+        }
+        target.update(repeating: 0, count: outSide * outSide)
+        for y in 0..<bh where top + y >= 0 && top + y < outSide {
+            for x in 0..<bw where left + x >= 0 && left + x < outSide {
+                target[(top + y) * outSide + left + x] = resized[y * bw + x]
+            }
+        }
+    }
+}

@@ -86,7 +86,8 @@ public struct CellRunner: Sendable {
         let outcome = try pretrain(spec, source: train, sourceTest: test)
         start = clock.now
         let metadata = ModelMetadata(architecture: outcome.network.architecture, spec: spec, realisedNoise: outcome.realisedNoise,
-                                     sourceTestAccuracy: outcome.sourceTestAccuracy, trainLoss: outcome.trainLoss)
+                                     sourceTestAccuracy: outcome.sourceTestAccuracy, trainLoss: outcome.trainLoss,
+                                     memorisation: outcome.memorisation, corruptedCleanAccuracy: outcome.corruptedCleanAccuracy)
         let bytes = ModelFile.encode(network: outcome.network, metadata: metadata)
         let hash = SHA256.hash(bytes).hex
         let encode = seconds(clock.now - start)
@@ -115,15 +116,15 @@ public struct CellRunner: Sendable {
                 throw CellRunnerError(retryable: false, message: "the model given was pre-trained from a different spec (noise \(decoded.metadata.spec.noiseRatio), seed \(decoded.metadata.spec.seed)) than the cell names (noise \(pretrainSpec.noiseRatio), seed \(pretrainSpec.seed))")
             }
             realisedNoise = decoded.metadata.realisedNoise
-            let parameters = TaskParameters()
-            let data = try makeTask(spec.task, dataDirectory: dataDirectory, seed: spec.seed, parameters: parameters)
+            let parameters = spec.taskParameters ?? TaskParameters()
+            let data = try makeTask(spec.task, dataDirectory: dataDirectory, seed: spec.probeSeed, parameters: parameters)
             classCount = data.classCount
             timings["load"] = seconds(clock.now - start)
             start = clock.now
             let modelHash = decoded.fileSHA256.hex
             func extract(_ dataset: Dataset, split: String) -> Matrix {
                 guard let cacheDirectory else { return decoded.network.features(of: dataset.images) }
-                let key = FeatureCache.key(modelSHA256: modelHash, task: spec.task, seed: spec.seed, parameters: parameters, split: split)
+                let key = FeatureCache.key(modelSHA256: modelHash, task: spec.task, seed: spec.probeSeed, parameters: parameters, split: split)
                 return FeatureCache(directory: cacheDirectory).features(key: key, expectedRows: dataset.count) {
                     decoded.network.features(of: dataset.images)
                 }.features
@@ -158,7 +159,7 @@ public struct CellRunner: Sendable {
         }
         start = clock.now
         let outcome = try tune(method: spec.method, hyperparameters: spec.hyperparameters, train: train, test: test,
-                               classCount: classCount, seed: spec.seed)
+                               classCount: classCount, seed: spec.probeSeed)
         timings["tune"] = seconds(clock.now - start)
         start = clock.now
         let frozen = try SpectrumMetrics(features: test.features)

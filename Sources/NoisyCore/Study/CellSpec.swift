@@ -71,12 +71,14 @@ public struct PretrainSpec: Codable, Hashable, Sendable {
     public var featureDimension: Int
     /// Use only the first this-many source images (after a seeded shuffle); `nil` = all 60,000.
     public var sourceSamples: Int?
+    /// How a noisy label is drawn (the realised ratio is r for `.exclusive`, ≈ r·(C−1)/C for `.uniform`).
+    public var noiseModel: NoiseModel
 
     public init(
         noiseRatio: Double, seed: UInt64, epochs: Int = 4, batchSize: Int = 128,
         optimizer: PretrainOptimizer = .sgd, learningRate: Double = 0.05, momentum: Double = 0.9,
         weightDecay: Double = 5e-4, conv1Channels: Int = 16, conv2Channels: Int = 32,
-        featureDimension: Int = 128, sourceSamples: Int? = nil
+        featureDimension: Int = 128, sourceSamples: Int? = nil, noiseModel: NoiseModel = .exclusive
     ) {
         self.noiseRatio = noiseRatio
         self.seed = seed
@@ -90,6 +92,7 @@ public struct PretrainSpec: Codable, Hashable, Sendable {
         self.conv2Channels = conv2Channels
         self.featureDimension = featureDimension
         self.sourceSamples = sourceSamples
+        self.noiseModel = noiseModel
     }
 }
 
@@ -161,18 +164,33 @@ public struct EvaluateSpec: Codable, Hashable, Sendable {
     /// The downstream task, e.g. `"fmnist"` or `"mnist5k->digits"`.
     public var task: String
     public var method: TuningMethod
-    /// Seed of the task split, the probe's initialisation and the batch order.
+    /// Seed of the model: the pre-training's seed (black-box: the feature set's seed). For reports;
+    /// the model itself is named by `features`.
     public var seed: UInt64
+    /// Seed of the task split, the probe's initialisation and its batch order. The same probe seed
+    /// gives the same split, initialisation and order at every noise ratio and for every method, so
+    /// their differences pair.
+    public var probeSeed: UInt64
     public var hyperparameters: TuningHyperparameters
     public var features: FeatureSource
+    /// How the task is built (integrated mode; only the fields the task reads, see
+    /// ``TaskParameters/relevant(to:)``). Nil in black-box mode, whose features come made.
+    public var taskParameters: TaskParameters?
 
-    public init(noiseRatio: Double, task: String, method: TuningMethod, seed: UInt64,
-                hyperparameters: TuningHyperparameters? = nil, features: FeatureSource) {
+    public init(noiseRatio: Double, task: String, method: TuningMethod, seed: UInt64, probeSeed: UInt64? = nil,
+                hyperparameters: TuningHyperparameters? = nil, features: FeatureSource, taskParameters: TaskParameters? = nil) {
         self.noiseRatio = noiseRatio
         self.task = task
         self.method = method
         self.seed = seed
+        self.probeSeed = probeSeed ?? seed
         self.hyperparameters = hyperparameters ?? .defaults(for: method)
         self.features = features
+        if case .pretrained = features {
+            let parameters = taskParameters ?? TaskParameters()
+            self.taskParameters = (try? DownstreamTask(name: task)).map { parameters.relevant(to: $0) } ?? parameters
+        } else {
+            self.taskParameters = taskParameters
+        }
     }
 }

@@ -21,7 +21,7 @@ public struct FeatureCache: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let params = (try? encoder.encode(parameters)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return SHA256.hash("nmsweep-features-v1|\(modelSHA256)|\(task)|\(seed)|\(params)|\(split)").hex
+        return SHA256.hash("nmsweep-features-v2|\(modelSHA256)|\(task)|\(seed)|\(params)|\(split)").hex
     }
 
     /// The cached features under `key`, or `compute()`'s (then stored). A write failure is not an

@@ -1,8 +1,8 @@
 import NoisyCore
 
 extension Grid {
-    /// Expands the grid into cells: pretrain(noise, seed) → evaluate(noise, task, method, seed);
-    /// black-box grids give evaluate cells only.
+    /// Expands the grid into cells: pretrain(noise, seed) → evaluate(noise, task, probe seed,
+    /// method, seed); black-box grids give evaluate cells only.
     ///
     /// Keys depend only on each cell's spec, so expanding the same grid twice gives the same keys,
     /// and adding a point to an axis adds only the cells that contain it. O(cells); hashing
@@ -22,10 +22,13 @@ extension Grid {
                     for task in tasks {
                         guard let files = featureFiles[BlackBoxKey(task: task, noiseRatio: noise, seed: seed)]
                                 ?? featureFiles[BlackBoxKey(task: task, noiseRatio: noise)] else { continue }
-                        for method in methods {
-                            _ = add(.evaluate(EvaluateSpec(noiseRatio: noise, task: task, method: method.method, seed: seed,
-                                                           hyperparameters: method.hyperparameters, features: .files(files))),
-                                    .evaluate, dependency: nil)
+                        for probeSeed in probeSeeds ?? [seed] {
+                            for method in methods {
+                                _ = add(.evaluate(EvaluateSpec(noiseRatio: noise, task: task, method: method.method, seed: seed,
+                                                               probeSeed: probeSeed, hyperparameters: method.hyperparameters,
+                                                               features: .files(files))),
+                                        .evaluate, dependency: nil)
+                            }
                         }
                     }
                 }
@@ -42,11 +45,14 @@ extension Grid {
             }
             for (pretrain, pretrainKey) in pretrains {
                 for task in tasks {
-                    for method in methods {
-                        _ = add(.evaluate(EvaluateSpec(noiseRatio: pretrain.noiseRatio, task: task, method: method.method,
-                                                       seed: pretrain.seed, hyperparameters: method.hyperparameters,
-                                                       features: .pretrained(pretrain))),
-                                .evaluate, dependency: pretrainKey)
+                    for probeSeed in probeSeeds ?? [pretrain.seed] {
+                        for method in methods {
+                            _ = add(.evaluate(EvaluateSpec(noiseRatio: pretrain.noiseRatio, task: task, method: method.method,
+                                                           seed: pretrain.seed, probeSeed: probeSeed,
+                                                           hyperparameters: method.hyperparameters,
+                                                           features: .pretrained(pretrain), taskParameters: taskParameters)),
+                                    .evaluate, dependency: pretrainKey)
+                        }
                     }
                 }
             }

@@ -4,9 +4,13 @@ import Yams
 
 extension Grid {
     /// The top-level keys of a grid file.
-    static let topLevelKeys = ["name", "max_attempts", "noise_ratios", "tasks", "methods", "tuning", "seeds", "pretrain", "features"]
+    static let topLevelKeys = ["name", "max_attempts", "noise_ratios", "tasks", "methods", "tuning", "seeds", "probe_seeds",
+                               "task_parameters", "pretrain", "features"]
     static let pretrainKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
-                               "conv1_channels", "conv2_channels", "feature_dimension", "source_samples"]
+                               "conv1_channels", "conv2_channels", "feature_dimension", "source_samples", "noise_model"]
+    static let taskParameterKeys = ["train_fraction", "rotation_degrees", "noise_std", "digits_centre_of_mass",
+                                    "digit_rotation_degrees", "digit_noise_std", "blur_sigma", "dilation_radius",
+                                    "pixelation_factor"]
     /// Images in Fashion-MNIST train, the pre-training source.
     static let sourceImages = 60_000
 
@@ -69,7 +73,16 @@ extension Grid {
         }
         let common = top["tuning"].flatMap { readOverrides($0.value, "tuning", method: nil, &reader) }
         let methods = required("methods", "method").flatMap { readMethods($0, common: common ?? HyperparameterOverrides(), &reader) }
-        let seeds = required("seeds", "seed").flatMap { readSeeds($0, &reader) }
+        let seeds = required("seeds", "seed").flatMap { readSeeds($0, "seeds", &reader) }
+        let probeSeeds = top["probe_seeds"].flatMap { readSeeds($0.value, "probe_seeds", &reader) }
+        var taskParameters = TaskParameters()
+        if let entry = top["task_parameters"] {
+            if blackBox {
+                reader.fault(at: entry.key, "task_parameters", "a grid with 'features' (black-box) builds no tasks: remove task_parameters")
+            } else if let parameters = readTaskParameters(entry.value, &reader) {
+                taskParameters = parameters
+            }
+        }
 
         var pretraining: PretrainSpec?
         var featureFiles: [BlackBoxKey: FeatureFiles]?
@@ -86,8 +99,9 @@ extension Grid {
 
         guard let noiseRatios, let tasks, let methods, let seeds, let maxAttempts,
               blackBox ? featureFiles != nil : pretraining != nil else { return nil }
-        return Grid(name: name, noiseRatios: noiseRatios, tasks: tasks, methods: methods, seeds: seeds,
-                    pretraining: pretraining, featureFiles: featureFiles, maxAttempts: maxAttempts)
+        if top["probe_seeds"] != nil, probeSeeds == nil { return nil }
+        return Grid(name: name, noiseRatios: noiseRatios, tasks: tasks, methods: methods, seeds: seeds, probeSeeds: probeSeeds,
+                    taskParameters: taskParameters, pretraining: pretraining, featureFiles: featureFiles, maxAttempts: maxAttempts)
     }
 
     /// A YAML syntax error (Yams/libyaml) as a fault at its line and column.
@@ -168,20 +182,20 @@ extension Grid {
         return ok ? names : nil
     }
 
-    /// `seeds: N` means seeds 0..<N; `seeds: [a, b, …]` names them.
-    private static func readSeeds(_ node: Node, _ reader: inout GridReader) -> [UInt64]? {
+    /// `seeds: N` means seeds 0..<N; `seeds: [a, b, …]` names them (`probe_seeds` alike).
+    private static func readSeeds(_ node: Node, _ key: String, _ reader: inout GridReader) -> [UInt64]? {
         if case .scalar = node, !reader.isNull(node) {
-            guard let count = reader.int(node, "seeds", in: 1...1_000_000) else { return nil }
+            guard let count = reader.int(node, key, in: 1...1_000_000) else { return nil }
             return (0..<UInt64(count)).map { $0 }
         }
-        guard let items = reader.list(node, "seeds", what: "seed") else { return nil }
+        guard let items = reader.list(node, key, what: "seed") else { return nil }
         var seeds: [UInt64] = []
         var ok = true
         for (i, item) in items.enumerated() {
-            let field = "seeds[\(i)]"
+            let field = "\(key)[\(i)]"
             guard let seed = reader.int(item, field, in: 0...Int.max) else { ok = false; continue }
             if let first = seeds.firstIndex(of: UInt64(seed)) {
-                reader.fault(at: item, field, "duplicate: \(seed) is already seeds[\(first)]")
+                reader.fault(at: item, field, "duplicate: \(seed) is already \(key)[\(first)]")
                 ok = false
             }
             seeds.append(UInt64(seed))
@@ -225,8 +239,49 @@ extension Grid {
                 spec.sourceSamples = v == Self.sourceImages ? nil : v
             }
         }
+        if let entry = entries["noise_model"], let text = reader.string(entry.value, "pretrain.noise_model") {
+            if let model = NoiseModel(rawValue: text) {
+                spec.noiseModel = model
+            } else {
+                let names = NoiseModel.allCases.map(\.rawValue)
+                reader.fault(at: entry.value, "pretrain.noise_model", "unknown noise model '\(text)'; known: \(names.joined(separator: ", ")) (exclusive: a noisy label is always another class; uniform: drawn from all classes, as the authors' code)")
+            }
+        }
         // AdamW ignores momentum; normalising it keeps an irrelevant setting out of cell keys.
         if spec.optimizer == .adamw { spec.momentum = 0 }
         return reader.faults.count == before ? spec : nil
+    }
+
+    private static func readTaskParameters(_ node: Node, _ reader: inout GridReader) -> TaskParameters? {
+        var p = TaskParameters()
+        if reader.isNull(node) { return p }
+        guard let entries = reader.mapping(node, "task_parameters", allowed: taskParameterKeys) else { return nil }
+        let before = reader.faults.count
+        func int(_ key: String, _ range: ClosedRange<Int>) -> Int? {
+            entries[key].flatMap { reader.int($0.value, "task_parameters.\(key)", in: range) }
+        }
+        func double(_ key: String, _ check: @escaping (Double) -> String?) -> Double? {
+            entries[key].flatMap { reader.double($0.value, "task_parameters.\(key)", check) }
+        }
+        let nonNegative: (Double) -> String? = { $0 >= 0 ? nil : "must not be negative" }
+        let angle: (Double) -> String? = { $0 >= 0 && $0 <= 180 ? nil : "must be an angle in [0, 180] degrees" }
+        if let v = double("train_fraction", { $0 > 0 && $0 < 1 ? nil : "must be strictly between 0 and 1" }) { p.trainFraction = v }
+        if let v = double("rotation_degrees", angle) { p.maxRotationDegrees = v }
+        if let v = double("noise_std", nonNegative) { p.noiseStandardDeviation = v }
+        if let entry = entries["digits_centre_of_mass"], let v = reader.bool(entry.value, "task_parameters.digits_centre_of_mass") {
+            p.digitsCentreOfMass = v
+        }
+        if let v = double("digit_rotation_degrees", angle) { p.digitRotationDegrees = v }
+        if let v = double("digit_noise_std", nonNegative) { p.digitNoiseStandardDeviation = v }
+        if let v = double("blur_sigma", { $0 >= 0 && $0 <= 10 ? nil : "must be in [0, 10] pixels" }) { p.blurSigma = v }
+        if let v = int("dilation_radius", 0...5) { p.dilationRadius = v }
+        if let entry = entries["pixelation_factor"], let v = reader.int(entry.value, "task_parameters.pixelation_factor", in: 1...14) {
+            if [1, 2, 4, 7, 14].contains(v) {
+                p.pixelationFactor = v
+            } else {
+                reader.fault(at: entry.value, "task_parameters.pixelation_factor", "\(v) does not divide 28: use 1, 2, 4, 7 or 14")
+            }
+        }
+        return reader.faults.count == before ? p : nil
     }
 }

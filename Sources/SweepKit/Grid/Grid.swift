@@ -14,7 +14,13 @@ public struct Grid: Hashable, Sendable {
     public var tasks: [String]
     /// Tuning methods with their resolved hyper-parameters, in file order.
     public var methods: [GridMethod]
+    /// Seeds of the models: pre-training seeds (black-box: feature-set seeds).
     public var seeds: [UInt64]
+    /// Seeds of the probes (task split, probe initialisation, batch order), crossed with `seeds`;
+    /// nil: each model's probe seed is its own seed (one probe per model).
+    public var probeSeeds: [UInt64]?
+    /// How the tasks are built (`task_parameters:`); each cell keeps the fields its task reads.
+    public var taskParameters: TaskParameters
     /// The pre-training settings; `noiseRatio` and `seed` are placeholders (0) that expansion
     /// replaces. `nil` in black-box grids.
     public var pretraining: PretrainSpec?
@@ -25,13 +31,15 @@ public struct Grid: Hashable, Sendable {
     public var maxAttempts: Int
 
     public init(name: String? = nil, noiseRatios: [Double], tasks: [String], methods: [GridMethod],
-                seeds: [UInt64], pretraining: PretrainSpec?, featureFiles: [BlackBoxKey: FeatureFiles]? = nil,
-                maxAttempts: Int = 3) {
+                seeds: [UInt64], probeSeeds: [UInt64]? = nil, taskParameters: TaskParameters = TaskParameters(),
+                pretraining: PretrainSpec?, featureFiles: [BlackBoxKey: FeatureFiles]? = nil, maxAttempts: Int = 3) {
         self.name = name
         self.noiseRatios = noiseRatios
         self.tasks = tasks
         self.methods = methods
         self.seeds = seeds
+        self.probeSeeds = probeSeeds
+        self.taskParameters = taskParameters
         self.pretraining = pretraining
         self.featureFiles = featureFiles
         self.maxAttempts = maxAttempts

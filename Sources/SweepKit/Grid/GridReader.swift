@@ -100,6 +100,17 @@ struct GridReader {
         return value
     }
 
+    /// `true` or `false` (unquoted; YAML 1.1's yes/no/on/off are refused).
+    mutating func bool(_ node: Node, _ field: String) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
+              scalar.string == "true" || scalar.string == "false"
+        else {
+            fault(at: node, field, "expected true or false, found \(describe(node))")
+            return nil
+        }
+        return scalar.string == "true"
+    }
+
     /// A finite decimal number (integers accepted) satisfying `check`, which returns a complaint or `nil`.
     mutating func double(_ node: Node, _ field: String, _ check: (Double) -> String? = { _ in nil }) -> Double? {
         guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,

@@ -8,13 +8,20 @@ public struct ModelMetadata: Codable, Hashable, Sendable {
     public var realisedNoise: Double
     public var sourceTestAccuracy: Double
     public var trainLoss: Double
+    /// Of the training images whose label noise changed, the fraction the network classifies as
+    /// the noisy label (memorisation) and as the clean one; nil without noise.
+    public var memorisation: Double?
+    public var corruptedCleanAccuracy: Double?
 
-    public init(architecture: PretrainArchitecture, spec: PretrainSpec, realisedNoise: Double, sourceTestAccuracy: Double, trainLoss: Double) {
+    public init(architecture: PretrainArchitecture, spec: PretrainSpec, realisedNoise: Double, sourceTestAccuracy: Double,
+                trainLoss: Double, memorisation: Double? = nil, corruptedCleanAccuracy: Double? = nil) {
         self.architecture = architecture
         self.spec = spec
         self.realisedNoise = realisedNoise
         self.sourceTestAccuracy = sourceTestAccuracy
         self.trainLoss = trainLoss
+        self.memorisation = memorisation
+        self.corruptedCleanAccuracy = corruptedCleanAccuracy
     }
 }
 

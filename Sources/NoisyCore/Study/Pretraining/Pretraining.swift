@@ -8,6 +8,11 @@ public struct PretrainOutcome {
     public let trainLoss: Double
     /// The fraction of source labels that noise changed.
     public let realisedNoise: Double
+    /// Memorisation: of the training images whose label noise changed, the fraction the final
+    /// network classifies as their *noisy* label (nil without noise).
+    public let memorisation: Double?
+    /// Of the same images, the fraction it classifies as their *clean* label (nil without noise).
+    public let corruptedCleanAccuracy: Double?
     /// Training images per second (forward + backward + step), wall clock.
     public let imagesPerSecond: Double
     /// Wall seconds of `"train"` and `"test"` (source accuracy).
@@ -68,7 +73,8 @@ public func pretrain(_ spec: PretrainSpec, source fullSource: Dataset, sourceTes
         source = fullSource.subset(Array(subsetRng.permutation(fullSource.count).prefix(n)))
     }
     var noiseRng = root.derived("noise")
-    let noise = try SymmetricLabelNoise(cleanLabels: source.labels, classCount: source.classCount, ratio: spec.noiseRatio, generator: &noiseRng)
+    let noise = try SymmetricLabelNoise(cleanLabels: source.labels, classCount: source.classCount, ratio: spec.noiseRatio,
+                                        model: spec.noiseModel, generator: &noiseRng)
     var architecture = PretrainArchitecture(spec: spec)
     architecture.input = source.shape
     architecture.classCount = source.classCount
@@ -128,9 +134,17 @@ public func pretrain(_ spec: PretrainSpec, source fullSource: Dataset, sourceTes
     }
     let testStart = clock.now
     let accuracy = Kernels.accuracy(logits: network.logits(of: sourceTest.images), labels: sourceTest.labels)
+    var memorisation: Double?, corruptedClean: Double?
+    if !noise.corruptedIndices.isEmpty {
+        let corrupted = source.subset(noise.corruptedIndices)
+        let logits = network.logits(of: corrupted.images)
+        memorisation = Kernels.accuracy(logits: logits, labels: noise.corruptedIndices.map { noise.labels[$0] })
+        corruptedClean = Kernels.accuracy(logits: logits, labels: corrupted.labels)
+    }
     let testSeconds = seconds(clock.now - testStart)
     return PretrainOutcome(
         network: network, sourceTestAccuracy: accuracy, trainLoss: lastEpochLoss, realisedNoise: noise.realisedRatio,
+        memorisation: memorisation, corruptedCleanAccuracy: corruptedClean,
         imagesPerSecond: Double(count * spec.epochs) / max(trainSeconds, 1e-9),
         timings: ["train": trainSeconds, "test": testSeconds])
 }

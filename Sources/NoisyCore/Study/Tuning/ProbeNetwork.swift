@@ -15,7 +15,7 @@ public final class ProbeNetwork {
         switch method {
         case .lp:
             residual = nil
-            head = ProbeHead.linearProbe(features: features, classes: classes, rng: &headStream)
+            head = ProbeHead.kaimingUniform(features: features, classes: classes, rng: &headStream)
         case .mlp, .nmtune:
             var residualStream = root.derived("tune.residual")
             residual = ResidualMLP(features: features, hiddenMultiplier: hiddenMultiplier, rng: &residualStream)
