@@ -126,7 +126,8 @@ FROM seed_task st
 JOIN sweep_groups g ON g.sweep_id = st.sweep_id AND g.task_kind = st.task_kind AND g.task_domain = st.task_domain
 GROUP BY st.sweep_id, st.sweep, st.noise_ratio, st.method, st.task_kind, st.task_domain, st.seed, g.tasks;
 
--- Per sweep x noise x method x group: accuracy mean and std over the complete seeds only, with what
+-- Per sweep x noise x method x group: accuracy mean, std and 95 % t-interval of the mean over the
+-- complete seeds only (the interval of a level, not of an effect: effects pair seeds), with what
 -- the row is made of: seeds (complete, in the mean) of seeds_expected, cells done of expected,
 -- failed and not yet run, complete (every expected cell done) and a note saying what is missing.
 CREATE VIEW group_summary AS
@@ -134,6 +135,10 @@ SELECT sweep_id, sweep, noise_ratio, method, task_kind, task_domain,
        max(tasks_expected) AS tasks,
        avg(accuracy) AS accuracy_mean, stddev_samp(accuracy) AS accuracy_std,
        count(*) FILTER (WHERE complete) AS seeds, count(*) AS seeds_expected,
+       avg(accuracy) - t_quantile_975((count(*) FILTER (WHERE complete) - 1)::integer)
+           * stddev_samp(accuracy) / sqrt(count(*) FILTER (WHERE complete)) AS accuracy_ci_low,
+       avg(accuracy) + t_quantile_975((count(*) FILTER (WHERE complete) - 1)::integer)
+           * stddev_samp(accuracy) / sqrt(count(*) FILTER (WHERE complete)) AS accuracy_ci_high,
        sum(cells_done)::bigint AS cells_done, sum(cells_expected)::bigint AS cells_expected,
        sum(cells_failed)::bigint AS cells_failed,
        (sum(cells_expected) - sum(cells_done) - sum(cells_failed))::bigint AS cells_not_run,
