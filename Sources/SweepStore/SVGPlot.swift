@@ -44,7 +44,15 @@ public enum SVGPlot {
         public var yLabel: String
         public var series: [Series]
         /// Draw a horizontal line at y = 0 (effects).
-        public var zeroLine: Bool = false
+        public var zeroLine: Bool
+
+        public init(title: String, xLabel: String, yLabel: String, series: [Series], zeroLine: Bool = false) {
+            self.title = title
+            self.xLabel = xLabel
+            self.yLabel = yLabel
+            self.series = series
+            self.zeroLine = zeroLine
+        }
     }
 
     /// An entry of the legend: a colour with a line style and a label.
@@ -191,8 +199,8 @@ public enum SVGPlot {
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" \(sizeAttributes) viewBox="0 0 \(Int(width)) \(Int(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(width / 2)" y="30" text-anchor="middle" font-size="19" font-weight="bold">\(escape(title))</text>
-            <text x="\(width / 2)" y="52" text-anchor="middle" font-size="13" fill="#555">\(escape(subtitle))</text>
+            <text x="\(width / 2)" y="30" text-anchor="middle" font-size="\(fit(title, 19, width, bold: true))" font-weight="bold">\(escape(title))</text>
+            <text x="\(width / 2)" y="52" text-anchor="middle" font-size="\(fit(subtitle, 13, width, bold: false))" fill="#555">\(escape(subtitle))</text>
 
             """
         for (r, row) in legendRows.enumerated() {
@@ -212,6 +220,12 @@ public enum SVGPlot {
             svg += renderPanel(panel, x: ox, y: oy, width: layout.panelWidth, height: layout.panelHeight)
         }
         return svg + "</svg>\n"
+    }
+
+    /// A font size at most `size` at which `text` fits in `width` (DejaVu Sans: ~0.6 em a character, bold ~0.66).
+    static func fit(_ text: String, _ size: Double, _ width: Double, bold: Bool) -> String {
+        let perCharacter = bold ? 0.66 : 0.6
+        return f(min(size, (width - 24) / (perCharacter * Double(max(1, text.count)))))
     }
 
     static func dash(_ style: LineStyle) -> String {
