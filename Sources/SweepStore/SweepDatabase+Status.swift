@@ -10,7 +10,8 @@ public struct SweepStatus: Sendable {
     public var window: Double
     /// Seconds until queued and leased cells are done at `throughput`; nil when nothing moves.
     public var etaSeconds: Double?
-    public var failed: [(key: String, kind: CellKind, attempts: Int, error: String?)]
+    /// Failed cells by grid point (`grid_cells`), newest failure first.
+    public var failed: [SweepCell]
 
     public var total: Int { cells.values.reduce(0, +) }
     public var remaining: Int { (cells[.queued] ?? 0) + (cells[.leased] ?? 0) }
@@ -49,7 +50,7 @@ public enum StatusRenderer {
         if !status.failed.isEmpty {
             out += "  failed cells (\(status.failed.count)):\n"
             for f in status.failed {
-                out += "    \(f.key.prefix(16)) \(f.kind.rawValue), \(f.attempts) attempt(s): \(f.error ?? "no error recorded")\n"
+                out += "    \(f.point) (\(f.key.prefix(12))), \(f.attempts) attempt(s): \(f.lastError ?? "no error recorded")\n"
             }
         }
         return out

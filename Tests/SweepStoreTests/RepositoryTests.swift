@@ -33,7 +33,7 @@ import Testing
         try db.setCellState(eval.key, .leased, leaseOwner: "w1", leaseSeconds: 30)
         try db.setCellState(eval.key, .failed, error: "NaN loss; 'quoted'")
         let failed = try db.failedCells(sweepID: s1.id)
-        #expect(failed.count == 1 && failed[0].attempts == 1 && failed[0].error == "NaN loss; 'quoted'")
+        #expect(failed.count == 1 && failed[0].attempts == 1 && failed[0].lastError == "NaN loss; 'quoted'")
     }
 
     @Test func aResultInsertedTwiceIsOneRow() throws {
