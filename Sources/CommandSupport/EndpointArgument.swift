@@ -39,7 +39,7 @@ public enum EndpointArgument {
         }
         let (host, port) = try split(value, option: option, example: example)
         guard !host.isEmpty else { throw Problem(description: "\(option) \(value): no address to listen on; give \(example)") }
-        if port == "*" { return }
+        if port == "*" || port == "0" { return }
         guard let number = Int(port), (1...65535).contains(number) else {
             throw Problem(description: "\(option) \(value): the port must be a number in 1…65535 or *, not \"\(port)\"; give \(example)")
         }

@@ -30,7 +30,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "PostgreSQL URL (default: DATABASE_URL / PG* variables, else the embedded server in --state-dir).")
     var database: String?
 
-    @Option(help: "The ROUTER endpoint workers connect to: tcp://ADDRESS:PORT (PORT 1…65535, or * for a free one).")
+    @Option(help: "The ROUTER endpoint workers connect to: tcp://ADDRESS:PORT (PORT 1…65535, or * or 0 for a free one).")
     var bind = "tcp://127.0.0.1:5555"
 
     @Option(help: "Start this many nmsweep-worker processes on this machine (stopped at the end).")
@@ -167,8 +167,9 @@ struct CoordinatorCommand: ParsableCommand {
         let sweep = try db.requireSweep(named: plan.name)
         if let finished = outcome.previouslyFinishedAt {
             print("nothing to run: sweep \(plan.name) finished at \(finished) (\(outcome.done) of \(outcome.total) cells done, "
-                  + "\(outcome.failed) failed); its report is below. Use --name NEW for a new sweep, or add points to the grid.")
-        } else {
+                  + "\(outcome.failed) failed)\(isGrid ? "; its report is below" : ""). Use --name NEW for a new sweep, or add points to the grid.")
+        }
+        do {
             print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
                   + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
                   + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
@@ -250,7 +251,10 @@ struct ResultsWhereabouts {
         return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    static func shellCommand(_ arguments: [String]) -> String { arguments.map(shellQuote).joined(separator: " ") }
+    /// A command line to print: quoted for the shell, passwords masked (a `--database` URL may hold one).
+    static func shellCommand(_ arguments: [String]) -> String {
+        arguments.map { shellQuote(PostgresRedaction.redact($0)) }.joined(separator: " ")
+    }
 }
 
 /// Worker processes started next to the coordinator (`--local-workers`), from the same directory
