@@ -36,6 +36,6 @@ extension CoordinatorLoop {
     static let hostName: String = {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
-        return String(cString: host)
+        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 }
