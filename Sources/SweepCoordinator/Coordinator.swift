@@ -37,6 +37,12 @@ public final class Coordinator {
                     spec: String(decoding: cell.canonicalJSON, as: UTF8.self), dependsOn: cell.dependency?.hex)
         }, sweepID: sweep.id)
         logger.info("sweep \"\(sweep.name)\" (id \(sweep.id), \(created ? "new" : "known")): \(plan.cells.count) cells, \(newCells) new")
+        // The sweep is what its grid says now: cells of points removed from the grid leave it.
+        let dropped = created ? DroppedCells() : try database.retainCells(sweepID: sweep.id, keys: plan.cells.map(\.key.hex))
+        if dropped.total > 0 {
+            logger.notice("\(dropped.total) cells are no longer in the grid and left sweep \"\(sweep.name)\" (\(dropped.evaluate) evaluate, \(dropped.pretrain) pretrain); their \(dropped.withResults) results stay in the database but no longer count in its report, status or progress")
+        }
+        let finishedBefore = sweep.state == .done || sweep.state == .failed ? try database.finishedAt(sweepID: sweep.id) : nil
 
         // Rebuild: done (result present / pretrain marked done), failed, attempts, artifacts.
         let states = try database.runtimeCellStates(sweepID: sweep.id)
@@ -69,7 +75,8 @@ public final class Coordinator {
                                   firstLeaseID: firstLease)
         let counts = scheduler.cellCounts
         logger.info("state rebuilt: \(counts.done) done, \(counts.failed) failed, \(counts.queued) queued, \(counts.blocked) waiting for a model")
-        try database.setSweepState(sweep.id, .running)
+        let nothingToRun = scheduler.isFinished
+        if !nothingToRun { try database.setSweepState(sweep.id, .running) }
 
         let loop = try CoordinatorLoop(coordinator: self, sweepID: sweep.id, scheduler: scheduler, artifacts: artifacts)
         var outcome = try loop.run()
@@ -77,7 +84,10 @@ public final class Coordinator {
 
         let finalCounts = try database.cellCounts(sweepID: sweep.id)
         outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, "\($0.point): \($0.lastError ?? "unknown error")") }
-        if !outcome.interrupted {
+        outcome.dropped = dropped
+        if nothingToRun { outcome.previouslyFinishedAt = finishedBefore ?? "an earlier run" }
+        try? database.endLiveStatus(sweepID: sweep.id)
+        if !outcome.interrupted && !(nothingToRun && finishedBefore != nil) {
             try database.setSweepState(sweep.id, outcome.failed > 0 ? .failed : .done)
         }
         try database.recordEvent(

@@ -1,3 +1,5 @@
+public import SweepStore
+
 /// How a coordinator runs: where it listens, its timings and its limits.
 public struct CoordinatorConfiguration: Sendable {
     /// The ROUTER endpoint (`tcp://127.0.0.1:5555`; `tcp://127.0.0.1:*` picks a free port).
@@ -65,6 +67,11 @@ public struct CoordinatorOutcome: Sendable {
     public var failures: [(key: String, error: String)]
     /// CURVE handshakes the allow-list refused (0 without CURVE).
     public var refusedConnections = 0
+    /// Cells that left the sweep because its grid no longer has them.
+    public var dropped = DroppedCells()
+    /// Set when every cell was already done or failed at the start (nothing ran): when the
+    /// sweep last finished, as the database prints it.
+    public var previouslyFinishedAt: String?
 
     /// 0 when every cell is done, 1 when some failed, 3 when interrupted.
     public var exitCode: Int32 { interrupted ? 3 : (failed > 0 ? 1 : 0) }

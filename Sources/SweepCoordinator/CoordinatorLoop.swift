@@ -143,9 +143,7 @@ final class CoordinatorLoop {
             settleUnreachable(time)
             flushAcks()
             if now >= nextProgress {
-                let counts = scheduler.cellCounts
-                progress.report(done: counts.done, failed: counts.failed, workers: scheduler.workerCount,
-                                leased: counts.leased, backlog: counts.committing, assigned: assigned)
+                publishProgress()
                 nextProgress = now + 1_000
                 if let refused = gate?.reportRefusals(now: now, logger: logger) {
                     store.enqueue(.event(kind: "connection_refused", cell: nil, worker: nil, message: refused.message, detail: refused.detail))
@@ -153,6 +151,7 @@ final class CoordinatorLoop {
             }
             if isFinished(now: now) { break }
         }
+        publishProgress()
         progress.finish()
         store.stop(timeout: 60)
         sayGoodbye(reason: interrupted ? "coordinator stopped" : "sweep finished", limit: 2_000)

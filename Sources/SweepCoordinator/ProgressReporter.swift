@@ -1,18 +1,23 @@
 import Foundation
+import SweepKit
 
-/// The coordinator's progress: a line rewritten in place on a terminal (stderr), or a log line
-/// every few seconds otherwise. Shows done/total, cells/s over the last 10 s, ETA, workers, failures.
+/// The coordinator's progress: a line rewritten in place on a terminal (stderr, through
+/// ``LiveLine``), or a log line every few seconds otherwise. Shows done/total, failures, elapsed
+/// time, the rate and ETA of one ``ProgressEstimator`` (also what `nmsweep status` shows),
+/// workers and leases.
 final class ProgressReporter {
     let mode: CoordinatorConfiguration.ProgressMode
     let logInterval: Double
     let total: Int
     let alreadyDone: Int
-    private var samples: [(time: Double, done: Int)] = []
-    private var lastLog = 0.0
-    private var wroteLine = false
-    private let start = Date()
+    private(set) var estimator = ProgressEstimator()
+    private var lastLog = -Double.infinity
+    /// When the coordinator started.
+    let startDate = Date()
+    let output: LiveLine
 
-    init(mode: CoordinatorConfiguration.ProgressMode, logInterval: Double, total: Int, alreadyDone: Int) {
+    init(mode: CoordinatorConfiguration.ProgressMode, logInterval: Double, total: Int, alreadyDone: Int,
+         output: LiveLine = .standardError) {
         switch mode {
         case .automatic: self.mode = isatty(2) != 0 ? .line : .log
         default: self.mode = mode
@@ -20,32 +25,45 @@ final class ProgressReporter {
         self.logInterval = logInterval
         self.total = total
         self.alreadyDone = alreadyDone
+        self.output = output
+        if self.mode == .line { output.activate() }
     }
 
+    /// Seconds since the coordinator started.
+    var elapsed: Double { Date().timeIntervalSince(startDate) }
+
+    /// Feeds the estimator (from the first assignment on: waiting for workers is not slowness) and
+    /// prints the line when due.
     func report(done: Int, failed: Int, workers: Int, leased: Int, backlog: Int, assigned: Int) {
+        let now = elapsed
+        if assigned > 0 || estimator.startTime != nil {
+            estimator.observe(time: now, completed: done + failed - alreadyDone)
+        }
         guard mode != .quiet else { return }
-        let now = Date().timeIntervalSince(start)
-        samples.append((now, done))
-        while let first = samples.first, now - first.time > 10 { samples.removeFirst() }
-        let rate: Double
-        if let first = samples.first, now > first.time { rate = Double(done - first.done) / (now - first.time) } else { rate = 0 }
         let remaining = total - done - failed
-        let eta = rate > 0 ? Self.duration(Double(remaining) / rate) : "–"
-        let text = "\(done)/\(total) done, \(failed) failed, \(String(format: "%.0f", rate)) cells/s, ETA \(eta), "
+        let rate = estimator.rate
+        let eta = estimator.eta(remaining: remaining)
+        let text = "\(done)/\(total) done, \(failed) failed, elapsed \(Self.duration(now)), "
+            + (rate.map { "\(Self.rate($0)) cells/s" } ?? "rate –") + ", "
+            + (remaining == 0 ? "ETA 0s" : eta.map { "ETA \(Self.duration($0))" } ?? "ETA –") + ", "
             + "\(workers) workers, \(leased) running, \(backlog) committing, \(assigned) assigned"
         switch mode {
         case .line:
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
-            wroteLine = true
+            output.update(text)
         case .log where now - lastLog >= logInterval:
             lastLog = now
-            FileHandle.standardError.write(Data(("progress: " + text + "\n").utf8))
+            output.log("progress: " + text + "\n")
         default: break
         }
     }
 
     func finish() {
-        if wroteLine { FileHandle.standardError.write(Data("\n".utf8)) }
+        output.finish()
+    }
+
+    /// Two significant digits below 10 cells/s, whole numbers above.
+    static func rate(_ value: Double) -> String {
+        value >= 10 ? String(format: "%.0f", value) : String(format: "%.2g", value)
     }
 
     static func duration(_ seconds: Double) -> String {

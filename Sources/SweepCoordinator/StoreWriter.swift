@@ -18,6 +18,8 @@ enum StoreJob: @unchecked Sendable {
     case worker(WorkerRecord)
     /// Read an artifact for a worker that asked for it.
     case fetchArtifact(ArtifactDigest, for: WorkerID)
+    /// The coordinator's counters for `nmsweep status` (only the newest queued is written).
+    case liveStatus(LiveStatus)
 }
 
 /// What the store thread reports back to the socket thread.
@@ -116,8 +118,9 @@ final class StoreWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let batch = jobs
+            var batch = jobs
             jobs.removeAll(keepingCapacity: true)
+            Self.keepNewestLiveStatus(&batch)
             busy = true
             condition.unlock()
 
@@ -193,6 +196,9 @@ final class StoreWriter: @unchecked Sendable {
             }, what: "event \(kind)")
         case .worker(let record):
             _ = write({ try database.upsertWorker(record) }, what: "worker \(record.id)")
+        case .liveStatus(let status):
+            // Best effort, no retry: the next one comes within a second.
+            do { try database.writeLiveStatus(sweepID: sweepID, status) } catch { logger.debug("store: live status not written: \(error)") }
         case .fetchArtifact(let digest, let worker):
             var bytes: [UInt8]?
             _ = write({ bytes = try database.artifact(hash: digest.hex)?.bytes }, what: "artifact \(digest.hex.prefix(12))")
@@ -225,6 +231,17 @@ final class StoreWriter: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(5, delay * 2)
             }
+        }
+    }
+}
+
+extension StoreWriter {
+    /// Drops every live-status job of `batch` but the last (a backlog after an outage holds one a second).
+    static func keepNewestLiveStatus(_ batch: inout [StoreJob]) {
+        guard let last = batch.lastIndex(where: { if case .liveStatus = $0 { true } else { false } }) else { return }
+        batch = batch.indices.compactMap { i in
+            if case .liveStatus = batch[i], i != last { return nil }
+            return batch[i]
         }
     }
 }

@@ -1,4 +1,5 @@
 public import Logging
+import BuildInfo
 import Foundation
 import NoisyCore
 import SweepKit
@@ -93,7 +94,7 @@ public final class Worker {
             if !welcomed, later - readySentAt >= 100 { sendReady() }
             if later - lastSent >= heartbeat { send(.heartbeat) }
             if later - lastReceived > heartbeat * Int64(liveness) {
-                logger.warning("coordinator silent for \(later - lastReceived) ms: reconnecting in \(reconnectDelay) ms\(silenceHint)")
+                logger.warning("coordinator at \(configuration.connect) silent for \(later - lastReceived) ms: reconnecting in \(reconnectDelay) ms\(silenceHint)")
                 try reconnect()
             }
             if draining {
@@ -153,7 +154,7 @@ public final class Worker {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
         let ready = Wire.Ready(worker: id, incarnation: incarnation, pid: UInt32(getpid()), slots: UInt32(configuration.slots),
-                               softwareVersion: "nmsweep-worker/1", host: String(decoding: Array(String(cString: host).utf8.prefix(200)), as: UTF8.self),
+                               softwareVersion: BuildInfo.workerVersion, host: String(decoding: Array(String(cString: host).utf8.prefix(200)), as: UTF8.self),
                                capabilities: ["noop", Wire.Ready.resultFormatCapability], artifacts: cache.list(limit: WireFormat.maxHeldArtifacts))
         readySentAt = monotonicMilliseconds()
         send(.ready(ready))
@@ -203,7 +204,7 @@ public final class Worker {
             heartbeat = Int64(welcome.heartbeatIntervalMilliseconds)
             liveness = Int(welcome.liveness)
             if session != welcome.session {
-                logger.info("welcomed by coordinator session \(String(welcome.session, radix: 16))")
+                logger.info("welcomed by the coordinator at \(configuration.connect), session \(String(welcome.session, radix: 16))")
             }
             session = welcome.session
             if !draining {

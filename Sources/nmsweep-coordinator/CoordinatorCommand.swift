@@ -1,7 +1,10 @@
 import ArgumentParser
+import BuildInfo
+import CommandSupport
 import Foundation
 import Logging
 import NoisyCore
+import Postgres
 import SweepCoordinator
 import SweepKit
 import SweepStore
@@ -11,7 +14,12 @@ struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmsweep-coordinator",
         abstract: "Expand a grid into cells and shard them over ZeroMQ to workers; results land in PostgreSQL.",
-        discussion: "Exit status: 0 all cells done, 1 some cells failed, 2 bad arguments or grid, 3 stopped by a signal.")
+        discussion: "Exit status: 0 all cells done, 1 some cells failed, 2 bad arguments or grid, 3 stopped by a signal.",
+        version: BuildInfo.versionText(tool: "nmsweep-coordinator"))
+
+    static func main() { mainExitingTwoOnUsageError() }
+
+    enum Progress: String, ExpressibleByArgument, CaseIterable { case auto, line, log, quiet }
 
     @Option(help: "The grid file (YAML, docs/grid.md).")
     var grid: String?
@@ -22,29 +30,29 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "PostgreSQL URL (default: DATABASE_URL / PG* variables, else the embedded server in --state-dir).")
     var database: String?
 
-    @Option(help: "The ROUTER endpoint workers connect to.")
+    @Option(help: "The ROUTER endpoint workers connect to: tcp://ADDRESS:PORT (PORT 1…65535, or * or 0 for a free one).")
     var bind = "tcp://127.0.0.1:5555"
 
     @Option(help: "Start this many nmsweep-worker processes on this machine (stopped at the end).")
     var localWorkers = 0
 
-    @Option(help: "Slots of each local worker (default: cores ÷ local workers, at least 1).")
+    @Option(help: "Slots of each local worker, 1…\(WireFormat.maxSlots) (default: cores ÷ local workers, at least 1).")
     var workerSlots: Int?
 
-    @Option(help: "State folder of the embedded PostgreSQL.")
+    @Option(help: "State folder of the embedded PostgreSQL (default: NMSWEEP_STATE_DIR, /var/lib/nmsweep for root, else ~/.local/state/nmsweep).")
     var stateDir: String?
 
-    @Option(help: "Heartbeat interval, ms.")
+    @Option(help: "Heartbeat interval, ms (1…3600000).")
     var heartbeatMs: Int64 = 1_000
 
-    @Option(help: "A worker silent for liveness × heartbeat is dead.")
+    @Option(help: "A worker silent for liveness × heartbeat is dead (1…\(WireFormat.maxLiveness)).")
     var liveness = 3
 
-    @Option(help: "Attempts per cell before it fails (default: the grid's max_attempts).")
+    @Option(help: "Attempts per cell before it fails, 1…100 (default: the grid's max_attempts).")
     var maxAttempts: Int?
 
     @Option(help: "Progress output: auto (a live line on a terminal, log lines otherwise), line, log, quiet.")
-    var progress = "auto"
+    var progress: Progress = .auto
 
     @Option(help: "The coordinator's CURVE key pair, a .secret file from `nmsweep keygen` (default: NMSWEEP_CURVE_KEY). Needs --allow-keys.")
     var curveKey: String?
@@ -54,6 +62,8 @@ struct CoordinatorCommand: ParsableCommand {
 
     @Option(help: "A limit on one attempt's run time, ms: a cell still running after it is cancelled and its attempt counted as failed (default: none).")
     var cellTimeoutMs: Int64?
+
+    @OptionGroup var logging: LogLevelOption
 
     @Option(help: .hidden) var resultBacklogLimit: Int?
     @Option(help: .hidden) var shutdownGraceMs: Int64?
@@ -67,17 +77,25 @@ struct CoordinatorCommand: ParsableCommand {
 
     func validate() throws {
         guard (grid == nil) != (noopCells == nil) else { throw ValidationError("give --grid FILE") }
-        guard localWorkers >= 0, liveness >= 1, heartbeatMs >= 1 else { throw ValidationError("--local-workers, --liveness and --heartbeat-ms must be positive") }
+        guard localWorkers >= 0 else { throw ValidationError("--local-workers must be 0 or more, not \(localWorkers)") }
+        if let workerSlots, !(1...Int(WireFormat.maxSlots)).contains(workerSlots) {
+            throw ValidationError("--worker-slots must be in 1…\(WireFormat.maxSlots), not \(workerSlots)")
+        }
+        guard (1...Int(WireFormat.maxLiveness)).contains(liveness) else {
+            throw ValidationError("--liveness must be in 1…\(WireFormat.maxLiveness) (heartbeats missed before a worker is dead), not \(liveness)")
+        }
+        guard (1...3_600_000).contains(heartbeatMs) else { throw ValidationError("--heartbeat-ms must be in 1…3600000, not \(heartbeatMs)") }
+        if let maxAttempts, !(1...100).contains(maxAttempts) {
+            throw ValidationError("--max-attempts must be in 1…100 (1: no retry), not \(maxAttempts)")
+        }
+        do { try EndpointArgument.checkBind(bind) } catch { throw ValidationError(error.description) }
         if let cellTimeoutMs, cellTimeoutMs < 1 { throw ValidationError("--cell-timeout-ms must be positive, not \(cellTimeoutMs)") }
         if let resultBacklogLimit, resultBacklogLimit < 1 { throw ValidationError("--result-backlog-limit must be positive") }
+        if let noopCells, noopCells < 0 { throw ValidationError("--noop-cells must be 0 or more") }
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        logging.bootstrap { LiveLine.standardError.log($0) }
         let plan: SweepPlan
         do {
             if let grid {
@@ -100,10 +118,10 @@ struct CoordinatorCommand: ParsableCommand {
         }
         let mode: CoordinatorConfiguration.ProgressMode
         switch progress {
-        case "line": mode = .line
-        case "log": mode = .log
-        case "quiet": mode = .quiet
-        default: mode = .automatic
+        case .line: mode = .line
+        case .log: mode = .log
+        case .quiet: mode = .quiet
+        case .auto: mode = .automatic
         }
         var curve: CoordinatorCurve?
         var workerEnvironment: [String: String] = [:]
@@ -120,11 +138,22 @@ struct CoordinatorCommand: ParsableCommand {
         if let resultBacklogLimit { configuration.resultBacklogLimit = resultBacklogLimit }
         if let shutdownGraceMs { configuration.shutdownGraceMilliseconds = shutdownGraceMs }
         if let logIntervalS { configuration.logIntervalSeconds = logIntervalS }
-        let db = try StoreLocation.resolve(database: database, stateDirectory: stateDir).open()
+        let location = StoreLocation.resolve(database: database, stateDirectory: stateDir)
+        let whereabouts = ResultsWhereabouts(location: location, sweep: plan.name, explicitStateDirectory: stateDir)
+        let db: SweepDatabase
+        do {
+            db = try location.open()
+        } catch {
+            throw CommandFailure("cannot open the results database (\(whereabouts.place)): \(error)")
+        }
+        let isGrid = plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } })
+        LiveLine.standardError.log("nmsweep-coordinator: results go to \(whereabouts.place); read them with: \(whereabouts.reportCommand)\n")
         let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
         let workers = LocalWorkers(count: localWorkers,
                                    slots: workerSlots ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, localWorkers)),
-                                   extraArguments: workerArgument, environment: workerEnvironment)
+                                   extraArguments: workerArgument + ["--log-level", logging.logLevel.rawValue],
+                                   environment: workerEnvironment,
+                                   relayOutput: mode == .line || (mode == .automatic && isatty(2) != 0))
         coordinator.onBound = { endpoint in workers.start(connect: endpoint) }
         let outcome: CoordinatorOutcome
         do {
@@ -136,17 +165,95 @@ struct CoordinatorCommand: ParsableCommand {
         workers.stop()
 
         let sweep = try db.requireSweep(named: plan.name)
-        print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
-              + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
-              + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
-              + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
-        if plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } }) {
+        if let finished = outcome.previouslyFinishedAt {
+            print("nothing to run: sweep \(plan.name) finished at \(finished) (\(outcome.done) of \(outcome.total) cells done, "
+                  + "\(outcome.failed) failed)\(isGrid ? "; its report is below" : ""). Use --name NEW for a new sweep, or add points to the grid.")
+        }
+        do {
+            print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
+                  + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
+                  + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
+                  + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
+        }
+        if outcome.dropped.total > 0 {
+            print("note: \(outcome.dropped.total) cells no longer in the grid left the sweep (\(outcome.dropped.evaluate) evaluate, "
+                  + "\(outcome.dropped.pretrain) pretrain); their \(outcome.dropped.withResults) results stay in the database but not in this sweep's report")
+        }
+        if outcome.interrupted {
+            print("PARTIAL: stopped by a signal with \(outcome.done) of \(outcome.total) cells done"
+                  + (isGrid ? "; the report below covers only the cells done so far." : "."))
+            print("to resume, run the same command again (done cells are kept, nothing reruns): \(ResultsWhereabouts.shellCommand(CommandLine.arguments))")
+        }
+        if isGrid {
             print(ReportRenderer.plainText(try db.report(sweep: sweep)))
         }
         for failure in outcome.failures {
             print("failed \(failure.key.prefix(12)): \(failure.error)")
         }
+        print("results: \(whereabouts.place); read them with: \(whereabouts.reportCommand)")
+        if let server = whereabouts.embeddedServerNote() { print(server) }
         throw ExitCode(outcome.exitCode)
+    }
+}
+
+/// A runtime failure: its message goes to stderr and the process exits 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Where a sweep's results are, and the exact commands that read them and stop the server.
+struct ResultsWhereabouts {
+    let location: StoreLocation
+    let sweep: String
+    let explicitStateDirectory: String?
+
+    /// `nmsweep`, as a path next to this executable when it was started by path.
+    static var tool: String {
+        let me = CommandLine.arguments.first ?? "nmsweep-coordinator"
+        guard let slash = me.lastIndex(of: "/") else { return "nmsweep" }
+        return shellQuote(String(me[...slash]) + "nmsweep")
+    }
+
+    /// The options that point a reading tool at the same database (never a password).
+    var storeArguments: String {
+        switch location {
+        case .url(let url): return " --database " + Self.shellQuote(PostgresRedaction.redact(url))
+        case .environment: return ""
+        case .embedded(let directory):
+            if explicitStateDirectory == nil, ProcessInfo.processInfo.environment["NMSWEEP_STATE_DIR"] == nil { return "" }
+            return " --state-dir " + Self.shellQuote(EmbeddedPostgres(stateDirectory: directory).stateDirectory)
+        }
+    }
+
+    var place: String {
+        switch location {
+        case .url(let url): return "the PostgreSQL database \(PostgresRedaction.redact(url))"
+        case .environment: return "the PostgreSQL database named by DATABASE_URL / PG* variables"
+        case .embedded(let directory):
+            return "the embedded PostgreSQL in \(EmbeddedPostgres(stateDirectory: directory).stateDirectory)"
+        }
+    }
+
+    var reportCommand: String { "\(Self.tool) report --sweep \(Self.shellQuote(sweep))\(storeArguments)" }
+
+    /// For the embedded server: that it keeps running, where, and how to stop it.
+    func embeddedServerNote() -> String? {
+        guard case .embedded(let directory) = location else { return nil }
+        let server = EmbeddedPostgres(stateDirectory: directory)
+        guard let endpoint = try? server.status() else { return nil }
+        return "the embedded PostgreSQL keeps running (port \(endpoint.port), state folder \(server.stateDirectory)) so results stay queryable; "
+            + "stop it with: \(Self.tool) db stop\(storeArguments)"
+    }
+
+    static func shellQuote(_ word: String) -> String {
+        let safe = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./:=@%+,".unicodeScalars.contains($0) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// A command line to print: quoted for the shell, passwords masked (a `--database` URL may hold one).
+    static func shellCommand(_ arguments: [String]) -> String {
+        arguments.map { shellQuote(PostgresRedaction.redact($0)) }.joined(separator: " ")
     }
 }
 
@@ -173,8 +280,13 @@ final class LocalWorkers: @unchecked Sendable {
     private var arguments: [String] = []
     private let lock = NSLock()
 
-    init(count: Int, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:]) {
+    /// Whether the workers' stderr goes through ``LiveLine`` (a live progress line is shown), so
+    /// their log lines appear above the line instead of glued to it.
+    let relayOutput: Bool
+
+    init(count: Int, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:], relayOutput: Bool = false) {
         self.count = count
+        self.relayOutput = relayOutput
         self.slots = slots
         self.extraArguments = extraArguments
         // Only the coordinator holds database credentials; a worker never needs them.
@@ -212,13 +324,35 @@ final class LocalWorkers: @unchecked Sendable {
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
+        let relay = relayOutput ? Pipe() : nil
+        if let relay { process.standardError = relay }
         do {
             try process.run()
+            if let relay { Self.relay(relay.fileHandleForReading) }
             return process
         } catch {
             FileHandle.standardError.write(Data("nmsweep-coordinator: cannot start \(executable.path): \(error)\n".utf8))
             return nil
         }
+    }
+
+    /// Copies whole lines from `handle` to ``LiveLine`` until end of file, on a thread of its own.
+    private static func relay(_ handle: FileHandle) {
+        let thread = Thread {
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                if let last = pending.lastIndex(of: UInt8(ascii: "\n")) {
+                    LiveLine.standardError.log(String(decoding: pending[...last], as: UTF8.self))
+                    pending.removeSubrange(...last)
+                }
+            }
+            if !pending.isEmpty { LiveLine.standardError.log(String(decoding: pending, as: UTF8.self) + "\n") }
+        }
+        thread.name = "worker-output"
+        thread.start()
     }
 
     /// Every 200 ms until ``stop()``: restarts workers that died unexpectedly.

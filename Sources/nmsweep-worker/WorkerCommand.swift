@@ -1,4 +1,6 @@
 import ArgumentParser
+import BuildInfo
+import CommandSupport
 import Foundation
 import Logging
 import NoisyCore
@@ -8,9 +10,13 @@ import SweepWorker
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmsweep-worker",
-        abstract: "Run cells for a coordinator: one cell per slot, results kept until acknowledged.")
+        abstract: "Run cells for a coordinator: one cell per slot, results kept until acknowledged.",
+        discussion: "Exit status: 0 stopped cleanly, 1 runtime error, 2 bad arguments.",
+        version: BuildInfo.versionText(tool: "nmsweep-worker"))
 
-    @Option(help: "The coordinator's endpoint.")
+    static func main() { mainExitingTwoOnUsageError() }
+
+    @Option(help: "The coordinator's endpoint, tcp://HOST:PORT (e.g. tcp://127.0.0.1:5555).")
     var connect = "tcp://127.0.0.1:5555"
 
     @Option(help: "Cells run at once (one thread each); default: the number of cores.")
@@ -31,16 +37,19 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "The coordinator's CURVE public key: its .pub file or the 40-character key (default: NMSWEEP_SERVER_KEY).")
     var serverKey: String?
 
+    @OptionGroup var logging: LogLevelOption
+
     func validate() throws {
+        do { try EndpointArgument.checkConnect(connect) } catch { throw ValidationError(error.description) }
+        if graceMs < 0 { throw ValidationError("--grace-ms must be 0 or more, not \(graceMs)") }
         if let slots, !(1...1024).contains(slots) { throw ValidationError("--slots must be in 1…1024, not \(slots)") }
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        // A local worker's stderr may be a pipe to its coordinator: if that goes away, a log line
+        // must fail quietly, not kill the worker (it reconnects to the next coordinator).
+        signal(SIGPIPE, SIG_IGN)
+        logging.bootstrap()
         let curve: WorkerCurve?
         do {
             curve = try WorkerCurve.resolve(curveKey: curveKey, serverKey: serverKey)
@@ -56,6 +65,7 @@ struct WorkerCommand: ParsableCommand {
             dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs, curve: curve)
         if let curve { Logger(label: "nmsweep.worker").info("\(curve)") }
         let worker = Worker(configuration: configuration)
+        Logger(label: "nmsweep.worker").info("\(BuildInfo.workerVersion): dialling the coordinator at \(connect) with \(configuration.slots) slots")
         let code = try worker.run()
         throw ExitCode(code)
     }

@@ -16,13 +16,33 @@ struct StoreOptions: ParsableArguments {
 
     var embeddedStateDirectory: String { stateDirectory ?? StoreLocation.defaultStateDirectory }
 
-    /// Opens the store, turning failures into a message and exit code 1.
+    /// Opens the store for reading, turning failures into a message and exit code 1.
+    ///
+    /// Never creates a database: with no URL configured, the embedded server's cluster must
+    /// already exist in the state folder (it is started if it is stopped); otherwise the error
+    /// says where it looked and how to point the command elsewhere.
     func open() throws -> SweepDatabase {
+        if case .embedded(let directory) = location { try Self.requireEmbeddedCluster(directory, explicit: stateDirectory != nil) }
         do {
             return try location.open()
         } catch {
             throw CommandFailure("cannot open the results database: \(error)")
         }
+    }
+
+    /// Throws unless the state folder holds an embedded cluster (as a coordinator leaves it).
+    static func requireEmbeddedCluster(_ directory: String, explicit: Bool) throws {
+        let server = EmbeddedPostgres(stateDirectory: directory)
+        guard !FileManager.default.fileExists(atPath: server.dataDirectory + "/PG_VERSION") else { return }
+        let how = explicit ? "given by --state-dir"
+            : ProcessInfo.processInfo.environment["NMSWEEP_STATE_DIR"].map { _ in "from NMSWEEP_STATE_DIR" } ?? "the default state folder"
+        throw CommandFailure("""
+            no results database in \(server.stateDirectory) (\(how)): there is no embedded PostgreSQL at \(server.dataDirectory), \
+            and reading commands never create one.
+              If the coordinator ran with --state-dir DIR, pass the same --state-dir DIR (or set NMSWEEP_STATE_DIR=DIR);
+              for another PostgreSQL, pass --database URL or set DATABASE_URL.
+              The coordinator prints where its results are, and the command that reads them, when it starts and when it ends.
+            """)
     }
 }
 
@@ -41,12 +61,13 @@ struct DBCommand: ParsableCommand {
 
     struct URL: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the URL of the embedded server for psql (starting it if needed); it contains the password.")
+            abstract: "Print the URL of the embedded server for psql (starting it if it is stopped; never creating one); it contains the password.")
         @OptionGroup var store: StoreOptions
         @Flag(help: "Print the unix-socket URL instead of the TCP one.")
         var socket = false
 
         func run() throws {
+            try StoreOptions.requireEmbeddedCluster(store.embeddedStateDirectory, explicit: store.stateDirectory != nil)
             let endpoint = try wrap { try EmbeddedPostgres(stateDirectory: store.embeddedStateDirectory).start() }
             print(socket ? endpoint.socketURL() : endpoint.url())
         }

@@ -4,7 +4,9 @@ import SweepStore
 /// `nmsweep status`: cells by state, workers, throughput, ETA and failures.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show cells by state, live workers, throughput, ETA and failed cells.")
+        commandName: "status",
+        abstract: "Show cells by state, live workers, throughput, ETA and failed cells.",
+        discussion: "While a coordinator runs the sweep, its own counters (written once a second) are shown: leases, workers, and the rate and ETA of its live line.")
     @OptionGroup var store: StoreOptions
 
     @Option(help: "The sweep to show (default: every sweep).")
@@ -13,7 +15,7 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "A worker silent longer than this many seconds is shown as not alive.")
     var aliveWithin: Double = 30
 
-    @Option(help: "Seconds of recent results over which throughput is measured.")
+    @Option(help: "With no coordinator running: seconds before the sweep's last result over which its last throughput is measured.")
     var window: Double = 300
 
     func validate() throws {
