@@ -409,11 +409,9 @@ SELECT sweep_id, sweep, noise_ratio, method, task_kind, task_domain,
        CASE WHEN bool_and(complete) THEN NULL
             ELSE concat_ws('; ',
                 format('%s of %s seeds complete', count(*) FILTER (WHERE complete), count(*)),
-                CASE WHEN sum(cells_failed) > 0
-                     THEN format('%s %s failed', sum(cells_failed), CASE WHEN sum(cells_failed) = 1 THEN 'cell' ELSE 'cells' END) END,
+                CASE WHEN sum(cells_failed) > 0 THEN format('%s cells failed', sum(cells_failed)) END,
                 CASE WHEN sum(cells_expected) - sum(cells_done) - sum(cells_failed) > 0
-                     THEN format('%s %s not run', sum(cells_expected) - sum(cells_done) - sum(cells_failed),
-                                 CASE WHEN sum(cells_expected) - sum(cells_done) - sum(cells_failed) = 1 THEN 'cell' ELSE 'cells' END) END)
+                     THEN format('%s cells not run', sum(cells_expected) - sum(cells_done) - sum(cells_failed)) END)
        END AS note
 FROM seed_groups
 GROUP BY sweep_id, sweep, noise_ratio, method, task_kind, task_domain;
