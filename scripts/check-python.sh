@@ -3,7 +3,7 @@
 # (grids/test-tiny.yaml, 2 local workers, an embedded PostgreSQL in a temporary state folder),
 # then pandas.read_sql over `nmsweep db url` against `nmsweep report --format csv` of the same views.
 #
-# pandas, SQLAlchemy and psycopg2-binary come from PyPI into a venv made on demand and kept under
+# pandas, SQLAlchemy and "psycopg[binary]" come from PyPI into a venv made on demand and kept under
 # ~/.cache/nmsweep/python-venv (NMSWEEP_PYTHON_VENV), so repeated runs skip the install.
 # Usage: scripts/check-python.sh (after `swift build -c release` and `nmsweep data fetch`).
 set -euo pipefail
@@ -15,10 +15,10 @@ for binary in nmsweep nmsweep-coordinator nmsweep-worker; do
     [[ -x $bin/$binary ]] || { echo "check-python: $bin/$binary missing: run swift build -c release" >&2; exit 2; }
 done
 
-if ! "$venv/bin/python" -c 'import pandas, sqlalchemy, psycopg2' 2>/dev/null; then
-    echo "check-python: creating $venv (pandas, SQLAlchemy, psycopg2-binary from PyPI)"
+if ! "$venv/bin/python" -c 'import pandas, sqlalchemy, psycopg' 2>/dev/null; then
+    echo "check-python: creating $venv (pandas, SQLAlchemy, "psycopg[binary]" from PyPI)"
     python3 -m venv "$venv" || { echo "check-python: python3 -m venv failed (apt-get install python3-venv)" >&2; exit 2; }
-    "$venv/bin/pip" install -q pandas SQLAlchemy psycopg2-binary
+    "$venv/bin/pip" install -q pandas SQLAlchemy "psycopg[binary]"
 fi
 
 state=$(mktemp -d /tmp/nmsweep-python-check.XXXXXX)

@@ -21,8 +21,9 @@ def check(name, condition):
         failures.append(name)
 
 
-# The recipe (README): one engine from `nmsweep db url`, any view into a DataFrame.
-engine = sqlalchemy.create_engine(url)
+# The recipe (README): one engine from `nmsweep db url` (driver named: SQLAlchemy 2.0 and 2.1 differ
+# in the default driver of postgresql://), any view into a DataFrame.
+engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
 params = {"sweep": sweep}
 views = {
     "id_ood_summary": "noise_ratio, method",
