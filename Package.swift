@@ -43,6 +43,8 @@ var targets: [Target] = [
 
     // Libraries.
     .target(name: "NoisyCore", dependencies: ["CVectorMath"]),
+    // all-MiniLM-L6-v2 on NoisyCore's GEMM: safetensors, WordPiece tokenizer, BERT forward.
+    .target(name: "TextEncoder", dependencies: ["NoisyCore"]),
     .target(name: "SweepKit", dependencies: ["NoisyCore", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
@@ -65,14 +67,15 @@ var targets: [Target] = [
         dependencies: ["SweepWorker", "SweepKit", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
-        dependencies: ["NoisyCore", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
+        dependencies: ["NoisyCore", "TextEncoder", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
-        dependencies: ["NoisyCore", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
+        dependencies: ["NoisyCore", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
     .testTarget(name: "NoisyCoreTests", dependencies: ["NoisyCore", "TestSupport"]),
+    .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "TestSupport"], exclude: ["minilm-reference.json"]),
     .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "TestSupport"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

