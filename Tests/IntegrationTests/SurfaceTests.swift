@@ -234,8 +234,13 @@ struct SurfaceTests {
         let visible = Self.visibleLines(run.standardError)
         let logLines = visible.filter { $0.range(of: "^20[0-9]{2}-", options: .regularExpression) != nil }
         #expect(logLines.contains { $0.contains("nmsweep.worker") }, "worker log lines pass through: \(visible)")
-        for line in visible where line.contains(" done, ") {
-            #expect(line.range(of: "^[0-9]+/12 done, ", options: .regularExpression) != nil, "a status line alone on its line: \(line)")
+        let statusLines = visible.filter { $0.range(of: "^[0-9]+/12 done, ", options: .regularExpression) != nil }
+        #expect(!statusLines.isEmpty, "\(visible)")
+        for line in visible where !statusLines.contains(line) {
+            #expect(line.isEmpty || line.range(of: "^20[0-9]{2}-|^nmsweep-coordinator: ", options: .regularExpression) != nil,
+                    "every other visible line is a whole log line: \(line)")
+        }
+        for line in statusLines {
             #expect(!line.contains("nmsweep."), "a log line glued to the status line: \(line)")
             #expect(line.contains("elapsed "), "\(line)")
             if line.contains("rate –") { #expect(line.contains("ETA –") || line.contains("ETA 0s"), "an ETA without a rate: \(line)") }
