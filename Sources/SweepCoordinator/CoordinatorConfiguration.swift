@@ -65,6 +65,10 @@ public struct CoordinatorOutcome: Sendable {
     public var failures: [(key: String, error: String)]
     /// CURVE handshakes the allow-list refused (0 without CURVE).
     public var refusedConnections = 0
+    /// Whether the database answered at the end: when not (a stop during an outage), this
+    /// outcome comes from the coordinator's own counters and the `sweep_interrupted` event is
+    /// written at the next start.
+    public var databaseReachable = true
 
     /// 0 when every cell is done, 1 when some failed, 3 when interrupted.
     public var exitCode: Int32 { interrupted ? 3 : (failed > 0 ? 1 : 0) }

@@ -55,6 +55,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "A limit on one attempt's run time, ms: a cell still running after it is cancelled and its attempt counted as failed (default: none).")
     var cellTimeoutMs: Int64?
 
+    @Option(help: "Refuse a grid of more cells than this, before expanding it (exit 2).")
+    var maxCells = SweepPlan.defaultMaxCells
+
     @Option(help: .hidden) var resultBacklogLimit: Int?
     @Option(help: .hidden) var shutdownGraceMs: Int64?
     @Option(help: .hidden) var logIntervalS: Double?
@@ -70,6 +73,7 @@ struct CoordinatorCommand: ParsableCommand {
         guard localWorkers >= 0, liveness >= 1, heartbeatMs >= 1 else { throw ValidationError("--local-workers, --liveness and --heartbeat-ms must be positive") }
         if let cellTimeoutMs, cellTimeoutMs < 1 { throw ValidationError("--cell-timeout-ms must be positive, not \(cellTimeoutMs)") }
         if let resultBacklogLimit, resultBacklogLimit < 1 { throw ValidationError("--result-backlog-limit must be positive") }
+        guard maxCells >= 1 else { throw ValidationError("--max-cells must be positive, not \(maxCells)") }
     }
 
     func run() throws {
@@ -81,7 +85,9 @@ struct CoordinatorCommand: ParsableCommand {
         let plan: SweepPlan
         do {
             if let grid {
-                plan = try SweepPlan.grid(path: grid, name: name)
+                plan = try SweepPlan.grid(path: grid, name: name, maxCells: maxCells) { line in
+                    FileHandle.standardError.write(Data("nmsweep-coordinator: \(line)\n".utf8))
+                }
             } else {
                 var faults: [Int: TestFault] = [:]
                 for text in noopFault {
@@ -92,7 +98,7 @@ struct CoordinatorCommand: ParsableCommand {
                     faults[index] = fault
                 }
                 plan = try SweepPlan.noop(name: name ?? "noop-\(noopCells!)-\(Int(Date().timeIntervalSince1970))", count: noopCells!,
-                                          sleepMilliseconds: noopSleepMs, faults: faults)
+                                          sleepMilliseconds: noopSleepMs, faults: faults, maxCells: maxCells)
             }
         } catch let error as GridError {
             FileHandle.standardError.write(Data("nmsweep-coordinator: \(error)\n".utf8))
@@ -135,12 +141,14 @@ struct CoordinatorCommand: ParsableCommand {
         }
         workers.stop()
 
-        let sweep = try db.requireSweep(named: plan.name)
         print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
               + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
               + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
               + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
-        if plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } }) {
+        if !outcome.databaseReachable {
+            print("the database is away: this summary is the coordinator's own count; the report is left for `nmsweep report`")
+        } else if plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } }) {
+            let sweep = try db.requireSweep(named: plan.name)
             print(ReportRenderer.plainText(try db.report(sweep: sweep)))
         }
         for failure in outcome.failures {
