@@ -44,9 +44,11 @@ public final class Worker {
     var acceptedLeases: [LeaseID] = []
     /// Jobs of this round's ASSIGNs, started once their ACCEPTED is sent.
     var acceptedJobs: [SlotJob] = []
-    /// When unacknowledged results were last resent (after a welcome), so a burst of welcomes
-    /// (a worker woken from SIGSTOP finds several queued) resends and logs once.
+    /// When (and to which session) unacknowledged results were last resent, so a burst of
+    /// welcomes of one session (a worker woken from SIGSTOP finds several queued) resends and
+    /// logs once per heartbeat interval; a new session always gets them.
     var lastResendAt: Int64 = -1_000_000
+    var lastResendSession: UInt64?
 
     public init(configuration: WorkerConfiguration, logger: Logger = Logger(label: "nmsweep.worker")) {
         self.configuration = configuration
@@ -371,8 +373,9 @@ public final class Worker {
         guard !unacked.isEmpty else { return }
         // Welcomes that queued up while this process was stopped arrive together: one resend.
         let now = monotonicMilliseconds()
-        guard now - lastResendAt >= heartbeat else { return }
+        guard session != lastResendSession || now - lastResendAt >= heartbeat else { return }
         lastResendAt = now
+        lastResendSession = session
         logger.info("resending \(unacked.count) unacknowledged results")
         for (_, entry) in unacked {
             if let digest = entry.artifact { upload(digest) }

@@ -53,7 +53,12 @@ final class HandPeer {
 
 extension [WireMessage] {
     var assigns: [Wire.Assign] { compactMap { if case .assign(let a) = $0 { a } else { nil } } }
-    var ackedCells: [CellKey] { flatMap { if case .ack(let a) = $0 { a.cells } else { [] } } }
+    var ackedCells: [CellKey] {
+        flatMap { message -> [CellKey] in
+            if case .ack(let a) = message { return a.cells }
+            return []
+        }
+    }
 }
 
 extension FaultTests {
@@ -196,7 +201,7 @@ extension FaultTests {
 
             // What a forger did before this fix: the pretrain cell marked done with no model. The
             // next run runs it again (and its dependent after it) instead of failing forever.
-            _ = try db.execute("UPDATE cells SET state = 'done' WHERE kind = 'pretrain'", [])
+            _ = try db.execute("UPDATE cells SET state = 'done' WHERE kind = 'pretrain'")
             let rerun = try ProcessRunner.run("nmsweep-coordinator", arguments + ["--local-workers", "1", "--worker-slots", "2"], timeout: 120)
             #expect(rerun.status == 0, "\(rerun.standardError.suffix(3000))")
             #expect(rerun.standardOutput.contains("2/2 done, 0 failed"), "\(rerun.standardOutput)")

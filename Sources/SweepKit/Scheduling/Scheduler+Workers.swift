@@ -186,8 +186,14 @@ extension Scheduler {
         if Int(attempts[Int(c)]) >= configuration.maxAttempts {
             fail(c, error: reason)
         } else {
-            setState(c, .queued)
-            enqueue(c)
+            let d = dependency[Int(c)]
+            if d >= 0, !(states[Int(d)] == .done && isUsable(d)) {
+                // Its model is gone meanwhile (its pre-training runs again): it waits for it.
+                setState(c, .blocked)
+            } else {
+                setState(c, .queued)
+                enqueue(c)
+            }
             outbox.append(.cellRequeued(cell: keys[Int(c)], attempts: Int(attempts[Int(c)]), reason: reason))
         }
     }
