@@ -24,11 +24,19 @@ final class HandPeer {
 
     func send(_ message: WireMessage) throws { _ = try socket.send([message.encoded()]) }
 
+    /// Heartbeats while receiving, so the coordinator (200 ms × 3 liveness) keeps this peer.
+    var heartbeats = true
+    var lastSent = Date()
+
     /// Messages that arrive within `seconds` (undecodable ones dropped).
     func receive(for seconds: Double) -> [WireMessage] {
         var out: [WireMessage] = []
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
+            if heartbeats, Date().timeIntervalSince(lastSent) > 0.1 {
+                try? send(.heartbeat)
+                lastSent = Date()
+            }
             while let frames = try? socket.receiveMultipart(dontWait: true), let frame = frames.last {
                 if let message = try? WireMessage(decoding: frame) { out.append(message) }
             }
@@ -78,7 +86,7 @@ extension FaultTests {
             for round in 0..<rounds {
                 let running = try (0..<lanes).map { lane in
                     try FaultHarness.coordinator(
-                        database: url, name: "guilt-\(round)-\(lane)", cells: cells, sleepMilliseconds: 300 + round * lanes + lane,
+                        database: url, name: "guilt-\(round)-\(lane)", cells: cells, sleepMilliseconds: 200 + round * lanes + lane,
                         port: try FaultHarness.freePort(), localWorkers: 1,
                         extra: ["--worker-slots", "4", "--noop-fault", "0:crash", "--max-attempts", "1"])
                 }
@@ -116,7 +124,7 @@ extension FaultTests {
             let cells = 8
             let coordinator = try FaultHarness.coordinator(database: url, name: "door", cells: cells, sleepMilliseconds: 30, port: port)
             #expect(coordinator.waitForOutput(containing: "listening on", timeout: 30))
-            let rogue = try HandPeer(port: port, id: "rogue-door")
+            let rogue = try HandPeer(port: port, id: "rogue-door")  // heartbeats while it waits: alive, not asking
             defer { rogue.close() }
             try rogue.send(.ready(Wire.Ready(worker: rogue.id, incarnation: 1, pid: 1, slots: 4, softwareVersion: "rogue", host: "rogue")))
             let welcome = rogue.receive(for: 1.5)
@@ -375,6 +383,7 @@ extension FaultTests {
             #expect(coordinator.waitForOutput(containing: "listening on", timeout: 30))
             let linesBefore = coordinator.standardError.split(separator: "\n").count
             let peer = try HandPeer(port: port, id: "churner")
+            peer.heartbeats = false
             defer { peer.close() }
             let rounds = 2_000
             for _ in 0..<rounds {

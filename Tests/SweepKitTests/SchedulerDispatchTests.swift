@@ -84,13 +84,15 @@ import Testing
         #expect(s.dispatch(now: at(3)).assignments.count == 2)
     }
 
-    @Test func pretrainWithoutArtifactReleasesDependentsOnCommit() {
+    @Test func pretrainWithoutArtifactDoesNotReleaseItsDependents() {
+        // A pre-training that names no model is of no use to its dependents (issue 14: a forged
+        // result used to release them, and they failed for want of the model).
         var s = Scheduler(cells: dagCells(pretrains: 1, tasks: ["t"], methods: 1))
         _ = s.register(a, slots: 1, now: at(0))
         let p = s.dispatch(now: at(0)).assignments[0]
         _ = s.result(a, cell: p.cell, lease: p.lease, now: at(1))
         _ = s.committed([p.cell], now: at(1))
-        #expect(s.state(of: cellKey("e0-t-0")) == .queued)
+        #expect(s.state(of: cellKey("e0-t-0")) == .blocked)
     }
 
     @Test func failedPretrainingFailsItsDependentsNamingIt() {
@@ -112,8 +114,9 @@ import Testing
         let p = s.dispatch(now: at(0)).assignments[0]
         _ = s.failure(a, cell: p.cell, lease: p.lease, retryable: false, message: "x", now: at(1))
         #expect(s.cellCounts.failed == 3)
-        _ = s.result(a, cell: p.cell, lease: p.lease, now: at(2))
-        let revived = s.committed([p.cell], now: at(3))
+        _ = s.result(a, cell: p.cell, lease: p.lease, artifact: "m", now: at(2))
+        _ = s.committed([p.cell], now: at(3))
+        let revived = s.artifactAvailable("m", now: at(3))
         #expect(Set(revived.requeued) == [cellKey("e0-t-0"), cellKey("e0-t-1")])
         #expect(s.cellCounts.done == 1 && s.cellCounts.queued == 2 && s.cellCounts.failed == 0)
     }

@@ -97,6 +97,7 @@ import Testing
         #expect(actions.failedCells.isEmpty)
         for i in 0..<4 { #expect(s.attempts(of: cellKey("c\(i)")) == 0) }
         // Alone and never accepted: charged only at the third such loss.
+        s = Scheduler(cells: plainCells(1), configuration: SchedulerConfiguration(maxAttempts: 2, heartbeatInterval: 100, liveness: 3))
         var now: Int64 = 400
         var charged: [Int] = []
         for round in 1...3 {

@@ -6,7 +6,8 @@ import Testing
     let a = WorkerID("a"), b = WorkerID("b")
 
     @Test func resultIsPersistedOnceThenAcknowledgedAfterCommit() {
-        var s = Scheduler(cells: plainCells(1))
+        // Leases from 1,000: b's lease 77 is a predecessor coordinator's (taken in the first minute).
+        var s = Scheduler(cells: plainCells(1), firstLeaseID: 1_000)
         _ = s.register(a, slots: 1, now: at(0))
         let lease = s.dispatch(now: at(0)).assignments[0].lease
         let actions = s.result(a, cell: cellKey("c0"), lease: lease, now: at(5))
@@ -30,7 +31,7 @@ import Testing
     @Test func staleLeaseResultIsAcceptedOnceAndSupersedesTheNewAttempt() {
         var s = Scheduler(cells: plainCells(1), configuration: SchedulerConfiguration(heartbeatInterval: 100, liveness: 3))
         _ = s.register(a, slots: 1, now: at(0))
-        let old = s.dispatch(now: at(0)).assignments[0]
+        let old = s.dispatchAccepted(now: at(0))[0]
         // a goes silent (network cut); its cell is requeued and given to b.
         _ = s.register(b, slots: 1, now: at(250))
         let requeue = s.tick(now: at(301))
