@@ -31,6 +31,14 @@ public final class Coordinator {
     /// Records the sweep and its cells (idempotently), rebuilds the scheduler from what the database
     /// holds, and runs until the sweep is finished or a stop signal; returns how it ended.
     public func run() throws -> CoordinatorOutcome {
+        // A run that stopped without recording its end (stopped while the database was away, or
+        // killed) gets its `sweep_interrupted` event now.
+        if let unrecorded = try database.unrecordedRun(sweepName: plan.name) {
+            _ = try database.recordEvent(kind: "sweep_interrupted", sweepID: unrecorded.sweepID,
+                                         message: "recorded at the next start: the run begun at \(unrecorded.startedAt) ended without recording its end (stopped while the database was away, or killed)",
+                                         detail: "{\"recorded_late\": true}")
+            logger.notice("the previous run of \"\(plan.name)\" ended without recording its end: sweep_interrupted recorded now")
+        }
         let (sweep, created) = try database.createSweep(name: plan.name, grid: plan.gridText, canonicalGrid: plan.canonicalSummary)
         let newCells = try database.insertCells(plan.cells.map { cell in
             NewCell(key: cell.key.hex, kind: cell.kind == .pretrain ? .pretrain : .evaluate,
@@ -81,20 +89,32 @@ public final class Coordinator {
         let loop = try CoordinatorLoop(coordinator: self, sweepID: sweep.id, scheduler: scheduler, artifacts: artifacts)
         var outcome = try loop.run()
         outcome.refusedConnections = loop.gate?.refusedCount ?? 0
-
-        let finalCounts = try database.cellCounts(sweepID: sweep.id)
-        outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, "\($0.point): \($0.lastError ?? "unknown error")") }
+        outcome.failures = loop.scheduler.failedCells.prefix(50).map { ($0.key.hex, $0.error) }
         outcome.dropped = dropped
         if nothingToRun { outcome.previouslyFinishedAt = finishedBefore ?? "an earlier run" }
-        try? database.endLiveStatus(sweepID: sweep.id)
-        if !outcome.interrupted && !(nothingToRun && finishedBefore != nil) {
-            try database.setSweepState(sweep.id, outcome.failed > 0 ? .failed : .done)
+        // Stopped while the database is away: the summary is this run's own counters, and the
+        // end is recorded at the next start (``SweepDatabase/unrecordedRun(sweepName:)``).
+        if loop.store.isDatabaseAway {
+            outcome.databaseReachable = false
+            logger.warning("the database is away: this summary comes from the coordinator's own counters; the run's end is recorded at the next start")
+            return outcome
         }
-        try database.recordEvent(
-            kind: outcome.interrupted ? "sweep_interrupted" : "sweep_finished", sweepID: sweep.id,
-            message: "\(outcome.done) done, \(outcome.failed) failed of \(outcome.total)",
-            detail: "{\"assigned\": \(outcome.assigned), \"committed\": \(outcome.committed), \"done\": \(finalCounts[.done] ?? 0), "
-                + "\"failed\": \(outcome.failed), \"seconds\": \(outcome.seconds), \"bad_frames\": \(outcome.badFrames)}")
+        do {
+            let finalCounts = try database.cellCounts(sweepID: sweep.id)
+            outcome.failures = try database.failedCells(sweepID: sweep.id).map { ($0.key, "\($0.point): \($0.lastError ?? "unknown error")") }
+            try? database.endLiveStatus(sweepID: sweep.id)
+            if !outcome.interrupted && !(nothingToRun && finishedBefore != nil) {
+                try database.setSweepState(sweep.id, outcome.failed > 0 ? .failed : .done)
+            }
+            try database.recordEvent(
+                kind: outcome.interrupted ? "sweep_interrupted" : "sweep_finished", sweepID: sweep.id,
+                message: "\(outcome.done) done, \(outcome.failed) failed of \(outcome.total)",
+                detail: "{\"assigned\": \(outcome.assigned), \"committed\": \(outcome.committed), \"done\": \(finalCounts[.done] ?? 0), "
+                    + "\"failed\": \(outcome.failed), \"seconds\": \(outcome.seconds), \"bad_frames\": \(outcome.badFrames)}")
+        } catch {
+            outcome.databaseReachable = false
+            logger.warning("the database did not answer for the summary (\(error)): it comes from the coordinator's own counters; the run's end is recorded at the next start")
+        }
         return outcome
     }
 }

@@ -72,6 +72,10 @@ public struct CoordinatorOutcome: Sendable {
     /// Set when every cell was already done or failed at the start (nothing ran): when the
     /// sweep last finished, as the database prints it.
     public var previouslyFinishedAt: String?
+    /// Whether the database answered at the end: when not (a stop during an outage), this
+    /// outcome comes from the coordinator's own counters and the `sweep_interrupted` event is
+    /// written at the next start.
+    public var databaseReachable = true
 
     /// 0 when every cell is done, 1 when some failed, 3 when interrupted.
     public var exitCode: Int32 { interrupted ? 3 : (failed > 0 ? 1 : 0) }

@@ -40,6 +40,8 @@ final class CoordinatorLoop {
     var uploadBytes: UInt64 = 0
     /// Workers that sent ready in this session.
     var registered: Set<WorkerID> = []
+    /// Joins and leaves per peer, for ``churnIsNews(_:leaving:count:)``.
+    var churn: [WorkerID: (joins: Int, leaves: Int)] = [:]
     /// Workers refused for another result format (logged once each).
     var incompatible: Set<WorkerID> = []
     var pendingAcks: [WorkerID: [CellKey]] = [:]
@@ -153,7 +155,9 @@ final class CoordinatorLoop {
         }
         publishProgress()
         progress.finish()
-        store.stop(timeout: 60)
+        // Stopped by a signal while the database is away: the grace period is the promise (each
+        // write would otherwise hold the exit for its reconnect attempts, seconds each).
+        store.stop(timeout: interrupted && store.isDatabaseAway ? 2 : 60)
         sayGoodbye(reason: interrupted ? "coordinator stopped" : "sweep finished", limit: 2_000)
         // Let the shutdown messages leave before the socket goes: the context's termination (when
         // this loop is released) waits up to the linger. No zmq_ctx_shutdown here: it cut the
@@ -232,8 +236,9 @@ final class CoordinatorLoop {
             perform(scheduler.workerReady(worker, slots: Int(ready.slots), artifacts: ready.artifacts.map(\.hex), now: now))
             send(.welcome(Wire.Welcome(session: session, heartbeatIntervalMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds),
                                        liveness: UInt32(clamping: configuration.liveness))), to: worker)
-            // Once per registration: a peer repeating ready must not become a stream of log lines and writes.
-            guard !known else { return }
+            // Once per registration: a peer repeating ready must not become a stream of log lines and
+            // writes; nor may one that registers and leaves over and over (see ``churnIsNews(_:)``).
+            guard !known, churnIsNews(worker) else { return }
             logger.info("worker \(worker) joined: \(ready.slots) slots on \(ready.host), pid \(ready.pid)")
             var record = WorkerRecord(id: worker.description, host: ready.host, slots: Int(ready.slots), version: ready.softwareVersion)
             if record.id.isEmpty { record.id = "worker" }
@@ -242,10 +247,16 @@ final class CoordinatorLoop {
             perform(scheduler.heard(from: worker, now: now))
         case .credit(let credit):
             perform(scheduler.credit(worker, Int(credit.slots), now: now))
+        case .accepted(let accepted):
+            perform(scheduler.accepted(worker, leases: accepted.leases, now: now))
         case .result(let report):
-            currentResult = report
-            perform(scheduler.result(worker, cell: report.cell, lease: report.lease, artifact: report.result.artifactSHA256, now: now))
-            currentResult = nil
+            if let problem = checkAtTheDoor(report) {
+                perform(scheduler.invalidResult(worker, cell: report.cell, lease: report.lease, reason: "result refused: \(problem)", now: now))
+            } else {
+                currentResult = report
+                perform(scheduler.result(worker, cell: report.cell, lease: report.lease, artifact: report.result.artifactSHA256, now: now))
+                currentResult = nil
+            }
             // A model upload that this result did not take (its cell was done or committing
             // already, or the result was refused) is not needed: it must not hold the upload caps.
             if let sha = report.result.artifactSHA256, let digest = ArtifactDigest(hex: sha), uploads[digest] == nil,
@@ -254,8 +265,11 @@ final class CoordinatorLoop {
                 releaseUpload(digest)
             }
         case .failure(let failure):
+            // A model that could not be had is not the cell's fault: its pre-training runs again
+            // when the store lacks it (``handleCompletions()``), and this attempt is not charged.
             perform(scheduler.failure(worker, cell: failure.cell, lease: failure.lease, retryable: failure.retryable,
-                                      message: "\(failure.reason): \(failure.message)", now: now))
+                                      message: "\(failure.reason): \(failure.message)",
+                                      countsAttempt: failure.reason != .artifactUnavailable, now: now))
         case .artifactRequest(let request):
             perform(scheduler.heard(from: worker, now: now))
             guard registered.contains(worker) else { return }
@@ -266,7 +280,9 @@ final class CoordinatorLoop {
             receiveUpload(chunk, from: worker, now: now)
         case .shutdown(let shutdown):
             // Only a registered worker's leaving is news (an unknown peer's shutdown is not logged).
-            if registered.remove(worker) != nil { logger.info("worker \(worker) left: \(shutdown.reason)") }
+            if registered.remove(worker) != nil, churnIsNews(worker, leaving: true) {
+                logger.info("worker \(worker) left: \(shutdown.reason)")
+            }
             leaving = worker
             perform(scheduler.workerLeft(worker, now: now))
             leaving = nil
@@ -350,6 +366,8 @@ final class CoordinatorLoop {
             case .artifactFetched(let digest, let worker, let bytes):
                 guard let bytes else {
                     send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "not stored")), to: worker)
+                    // A model a done pre-training made is gone: that pre-training runs again.
+                    perform(scheduler.artifactMissing(digest.hex, now: now))
                     continue
                 }
                 do {
@@ -405,11 +423,14 @@ final class CoordinatorLoop {
             case .workerLost(let worker, let reason):
                 // A worker that said goodbye left; only one that went silent or vanished is lost.
                 let left = worker == leaving
-                if !left { logger.warning("\(reason)") }
                 registered.remove(worker)
                 dropUploads(of: worker)
-                store.enqueue(.event(kind: left ? "worker_left" : "worker_lost", cell: nil, worker: worker.description,
-                                     message: reason, detail: nil))
+                // A peer that joins and leaves over and over is news only now and then.
+                if !left || churnIsNews(worker, leaving: true, count: false) {
+                    if !left { logger.warning("\(reason)") }
+                    store.enqueue(.event(kind: left ? "worker_left" : "worker_lost", cell: nil, worker: worker.description,
+                                         message: reason, detail: nil))
+                }
             case .unknownWorker(let worker):
                 send(.reregister(Wire.Reregister(session: session)), to: worker)
             case .rejected(_, let cell, let reason):
@@ -454,20 +475,14 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Workers whose connection is gone: their leases go back to the queue (no attempt counted).
+    /// Workers whose connection is gone: lost, as if silent (their cells are charged by guilt).
     func settleUnreachable(_ now: SchedulerTime) {
         while let worker = unreachable.popLast() {
             guard registered.remove(worker) != nil else { continue }
-            logger.warning("worker \(worker) is unreachable (its connection is gone): its running cells count an attempt")
-            // A vanished connection is a crash until shown otherwise: each running attempt counts,
-            // as when liveness declares a worker dead.
-            for id in scheduler.leases(of: worker) {
-                guard let lease = scheduler.lease(id) else { continue }
-                perform(scheduler.failure(worker, cell: lease.cell, lease: id, retryable: true,
-                                          message: "crashed: worker \(worker) lost its connection", now: now))
-            }
-            perform(scheduler.workerLeft(worker, now: now))
-            store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: "connection lost", detail: nil))
+            // A vanished connection is a crash until shown otherwise, as when liveness declares a
+            // worker dead: its cells are charged by guilt (Scheduler, "Guilt"); one `worker_lost`
+            // event and one log line come from the scheduler's action.
+            perform(scheduler.workerLost(worker, reason: "crashed: its connection is gone", now: now))
         }
     }
 

@@ -51,6 +51,14 @@ final class StoreWriter: @unchecked Sendable {
     private var finished = false
     private let wake: WakePipe
     private(set) var committedCount = 0
+    /// Whether the last write failed (the database is away or refusing): the coordinator then
+    /// does not wait on it for its summary.
+    private var lastWriteFailed = false
+    var isDatabaseAway: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return lastWriteFailed
+    }
 
     init(database: SweepDatabase, sweepID: Int64, batchLimit: Int, wake: WakePipe, logger: Logger) {
         self.database = database
@@ -88,6 +96,14 @@ final class StoreWriter: @unchecked Sendable {
         let taken = completions
         completions.removeAll(keepingCapacity: true)
         return taken
+    }
+
+    /// Stopping with the last write failed: each further write would wait out the connection's
+    /// reconnect policy (seconds each), so the rest is dropped.
+    private var abandoning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping && lastWriteFailed
     }
 
     /// Whether nothing is queued or being written.
@@ -139,6 +155,12 @@ final class StoreWriter: @unchecked Sendable {
                 keys.removeAll(keepingCapacity: true)
             }
             for job in batch {
+                if abandoning {
+                    // Stopping while the database is away: what is left is not written (results
+                    // are unacknowledged, so their workers keep them; outcomes are rebuilt).
+                    if case .result(let key, _) = job { keys.append(key) }
+                    continue
+                }
                 if case .result(let key, let record) = job {
                     results.append(record)
                     keys.append(key)
@@ -147,6 +169,10 @@ final class StoreWriter: @unchecked Sendable {
                 }
                 flush()
                 perform(job, into: &done)
+            }
+            if abandoning, !keys.isEmpty {
+                done.append(.lost(keys, "the coordinator stopped while the database was away"))
+                keys.removeAll()
             }
             flush()
 
@@ -214,9 +240,15 @@ final class StoreWriter: @unchecked Sendable {
         while true {
             do {
                 try body()
+                condition.lock()
+                lastWriteFailed = false
+                condition.unlock()
                 return true
             } catch {
                 attempt += 1
+                condition.lock()
+                lastWriteFailed = true
+                condition.unlock()
                 // A refusal (constraint, syntax) will not change on retry; a lost connection may.
                 var permanent = false
                 if let pg = error as? PostgresError, let state = pg.sqlState,

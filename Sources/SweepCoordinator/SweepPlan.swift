@@ -18,10 +18,18 @@ public struct SweepPlan: Sendable {
         self.maxAttempts = maxAttempts
     }
 
+    /// Cells a plan may have unless told otherwise (`--max-cells`): ~100 MB of scheduler state.
+    public static let defaultMaxCells = 1_000_000
+
     /// The plan of a grid file; the name is `name`, else the grid's `name:`, else the file's base name.
+    /// A grid of more than `maxCells` cells is refused before it is expanded.
     /// - Throws: ``GridError`` (every fault with its line) or a file error.
-    public static func grid(path: String, name: String? = nil) throws -> SweepPlan {
+    public static func grid(path: String, name: String? = nil, maxCells: Int = defaultMaxCells,
+                            log: ((String) -> Void)? = nil) throws -> SweepPlan {
         let grid = try Grid.load(path: path)
+        let count = grid.cellCount
+        try checkSize(count, maxCells: maxCells, file: path)
+        if count >= 100_000 { log?("expanding \(path): \(count) cells") }
         let expanded = grid.expand()
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let fallback = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -33,7 +41,8 @@ public struct SweepPlan: Sendable {
     /// a fault into the cells at those indices. Their keys depend only on index, sleep and fault, so
     /// the same plan submitted again is the same cells.
     public static func noop(name: String, count: Int, sleepMilliseconds: Int = 0, faults: [Int: TestFault] = [:],
-                            maxAttempts: Int = Grid.defaultMaxAttempts) throws -> SweepPlan {
+                            maxAttempts: Int = Grid.defaultMaxAttempts, maxCells: Int = defaultMaxCells) throws -> SweepPlan {
+        try checkSize(count, maxCells: maxCells, file: "--noop-cells")
         var cells: [GridCell] = []
         cells.reserveCapacity(count)
         for index in 0..<count {
@@ -44,6 +53,15 @@ public struct SweepPlan: Sendable {
         }
         let text = "# no-op cells\ncount: \(count)\nsleep_ms: \(sleepMilliseconds)\nfaults: \(faults.count)\n"
         return SweepPlan(name: name, gridText: text, cells: cells, maxAttempts: maxAttempts)
+    }
+
+    /// Refuses a plan of more than `maxCells` cells with a ``GridError`` that says what to do.
+    static func checkSize(_ count: Int, maxCells: Int, file: String) throws {
+        guard count > maxCells else { return }
+        let size = count == .max ? "more cells than can be counted" : "\(count) cells"
+        throw GridError(faults: [GridFault(file: file, line: 1, column: 1, field: "grid",
+                                           message: "\(size), more than the limit of \(maxCells) (--max-cells): "
+                                               + "shrink an axis (seeds, noise_ratios, tasks, methods) or raise --max-cells")])
     }
 
     /// JSON text describing the plan compactly (stored as the sweep's canonical grid): the number of

@@ -22,14 +22,17 @@ struct CellExecutionError: Error, Sendable, CustomStringConvertible {
 /// `.pretrain` and `.evaluate` cells go to NoisyCore's `CellRunner`. `.noop` cells run here, because
 /// their `hang` fault must silence the whole worker process (the socket thread honours
 /// ``WorkerHang``), which the pure core cannot do: sleep, then the injected fault — `crash` aborts
-/// the process, `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
+/// the process (after half the sleep), `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
 /// (heartbeats go on), `error` is a retryable failure, `nonFinite` a non-retryable one.
 enum CellExecution {
     static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) throws(CellExecutionError) -> CellExecutionOutput {
         switch spec {
         case .noop(let noop):
             let start = monotonicMilliseconds()
-            if noop.sleepMilliseconds > 0 { usleep(UInt32(clamping: noop.sleepMilliseconds * 1000)) }
+            // A crash comes halfway through the sleep, so the cells beside it (same sleep) are still
+            // running when the process dies: what the guilt tests need (docs/reliability.md).
+            let pause = noop.fault == .crash ? noop.sleepMilliseconds / 2 : noop.sleepMilliseconds
+            if pause > 0 { usleep(UInt32(clamping: pause * 1000)) }
             switch noop.fault {
             case nil: break
             case .crash?:

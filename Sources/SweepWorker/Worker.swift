@@ -41,6 +41,15 @@ public final class Worker {
     var stopDeadline: Int64?
     var finished = false
     var readySentAt: Int64 = 0
+    /// Leases of ASSIGNs received this round, to confirm in one ACCEPTED.
+    var acceptedLeases: [LeaseID] = []
+    /// Jobs of this round's ASSIGNs, started once their ACCEPTED is sent.
+    var acceptedJobs: [SlotJob] = []
+    /// When (and to which session) unacknowledged results were last resent, so a burst of
+    /// welcomes of one session (a worker woken from SIGSTOP finds several queued) resends and
+    /// logs once per heartbeat interval; a new session always gets them.
+    var lastResendAt: Int64 = -1_000_000
+    var lastResendSession: UInt64?
 
     public init(configuration: WorkerConfiguration, logger: Logger = Logger(label: "nmsweep.worker")) {
         self.configuration = configuration
@@ -180,7 +189,7 @@ public final class Worker {
     func receiveMessages() throws {
         guard let socket else { return }
         for _ in 0..<10_000 {
-            guard let message = try socket.receiveMessage(dontWait: true) else { return }
+            guard let message = try socket.receiveMessage(dontWait: true) else { break }
             if message.hasMore {
                 // Not protocol: drain the rest of it and drop.
                 while let part = try socket.receiveMessage(dontWait: true), part.hasMore {}
@@ -194,6 +203,24 @@ public final class Worker {
             }
             handle(wire)
         }
+        sendAccepted()
+    }
+
+    /// Confirms the ASSIGNs received this round (before their cells run: a crash while running
+    /// one must find the confirmation already sent, so the coordinator charges the right cell).
+    func sendAccepted() {
+        defer {
+            for job in acceptedJobs { pool.submit(job) }
+            acceptedJobs.removeAll(keepingCapacity: true)
+        }
+        guard !acceptedLeases.isEmpty else { return }
+        var start = 0
+        while start < acceptedLeases.count {
+            let end = min(acceptedLeases.count, start + Int(WireFormat.maxSlots))
+            send(.accepted(Wire.Accepted(leases: Array(acceptedLeases[start..<end]))))
+            start = end
+        }
+        acceptedLeases.removeAll(keepingCapacity: true)
     }
 
     func handle(_ message: WireMessage) {
@@ -248,7 +275,7 @@ public final class Worker {
         case .shutdown(let shutdown):
             logger.info("coordinator says shutdown: \(shutdown.reason)")
             finished = true
-        case .ready, .credit, .result, .failure, .artifactUpload:
+        case .ready, .credit, .result, .failure, .artifactUpload, .accepted:
             logger.warning("dropped a \(message.kind) from the coordinator (wrong direction)")
         }
     }
@@ -259,6 +286,7 @@ public final class Worker {
             return
         }
         if inFlight[assign.cell] != nil, inFlight[assign.cell]?.lease == assign.lease { return }
+        acceptedLeases.append(assign.lease)
         let spec: CellSpec
         do {
             spec = try assign.spec()
@@ -278,7 +306,7 @@ public final class Worker {
                 return
             }
         }
-        pool.submit(job)
+        acceptedJobs.append(job)
     }
 
     func receiveArtifact(_ chunk: Wire.ArtifactChunk) {
@@ -344,6 +372,11 @@ public final class Worker {
 
     func resendUnacked() {
         guard !unacked.isEmpty else { return }
+        // Welcomes that queued up while this process was stopped arrive together: one resend.
+        let now = monotonicMilliseconds()
+        guard session != lastResendSession || now - lastResendAt >= heartbeat else { return }
+        lastResendAt = now
+        lastResendSession = session
         logger.info("resending \(unacked.count) unacknowledged results")
         for (_, entry) in unacked {
             if let digest = entry.artifact { upload(digest) }

@@ -57,3 +57,17 @@ public struct WorkerCurveError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension WorkerCurve {
+    /// Removes a handed-over secret key (`NMSWEEP_CURVE_SECRET`) from this process's environment
+    /// after it has been read: its bytes are overwritten where the kernel placed them, so
+    /// `/proc/PID/environ` (which shows the environment as it was at exec, whatever `unsetenv`
+    /// does) no longer holds it, and it is unset, so nothing started later inherits it.
+    public static func scrubHandedSecret() {
+        if let value = getenv(secretVariable) {
+            let length = strlen(value)
+            memset(value, 0x20, length)  // spaces: the entry stays a valid C string of the same length
+        }
+        unsetenv(secretVariable)
+    }
+}

@@ -65,6 +65,9 @@ struct CoordinatorCommand: ParsableCommand {
 
     @OptionGroup var logging: LogLevelOption
 
+    @Option(help: "Refuse a grid of more cells than this, before expanding it (exit 2).")
+    var maxCells = SweepPlan.defaultMaxCells
+
     @Option(help: .hidden) var resultBacklogLimit: Int?
     @Option(help: .hidden) var shutdownGraceMs: Int64?
     @Option(help: .hidden) var logIntervalS: Double?
@@ -92,6 +95,7 @@ struct CoordinatorCommand: ParsableCommand {
         if let cellTimeoutMs, cellTimeoutMs < 1 { throw ValidationError("--cell-timeout-ms must be positive, not \(cellTimeoutMs)") }
         if let resultBacklogLimit, resultBacklogLimit < 1 { throw ValidationError("--result-backlog-limit must be positive") }
         if let noopCells, noopCells < 0 { throw ValidationError("--noop-cells must be 0 or more") }
+        guard maxCells >= 1 else { throw ValidationError("--max-cells must be positive, not \(maxCells)") }
     }
 
     func run() throws {
@@ -99,7 +103,9 @@ struct CoordinatorCommand: ParsableCommand {
         let plan: SweepPlan
         do {
             if let grid {
-                plan = try SweepPlan.grid(path: grid, name: name)
+                plan = try SweepPlan.grid(path: grid, name: name, maxCells: maxCells) { line in
+                    FileHandle.standardError.write(Data("nmsweep-coordinator: \(line)\n".utf8))
+                }
             } else {
                 var faults: [Int: TestFault] = [:]
                 for text in noopFault {
@@ -110,7 +116,7 @@ struct CoordinatorCommand: ParsableCommand {
                     faults[index] = fault
                 }
                 plan = try SweepPlan.noop(name: name ?? "noop-\(noopCells!)-\(Int(Date().timeIntervalSince1970))", count: noopCells!,
-                                          sleepMilliseconds: noopSleepMs, faults: faults)
+                                          sleepMilliseconds: noopSleepMs, faults: faults, maxCells: maxCells)
             }
         } catch let error as GridError {
             FileHandle.standardError.write(Data("nmsweep-coordinator: \(error)\n".utf8))
@@ -164,27 +170,27 @@ struct CoordinatorCommand: ParsableCommand {
         }
         workers.stop()
 
-        let sweep = try db.requireSweep(named: plan.name)
         if let finished = outcome.previouslyFinishedAt {
             print("nothing to run: sweep \(plan.name) finished at \(finished) (\(outcome.done) of \(outcome.total) cells done, "
                   + "\(outcome.failed) failed)\(isGrid ? "; its report is below" : ""). Use --name NEW for a new sweep, or add points to the grid.")
         }
-        do {
-            print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
-                  + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
-                  + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
-                  + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
-        }
+        print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
+              + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
+              + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
+              + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
         if outcome.dropped.total > 0 {
             print("note: \(outcome.dropped.total) cells no longer in the grid left the sweep (\(outcome.dropped.evaluate) evaluate, "
                   + "\(outcome.dropped.pretrain) pretrain); their \(outcome.dropped.withResults) results stay in the database but not in this sweep's report")
         }
         if outcome.interrupted {
             print("PARTIAL: stopped by a signal with \(outcome.done) of \(outcome.total) cells done"
-                  + (isGrid ? "; the report below covers only the cells done so far." : "."))
+                  + (isGrid && outcome.databaseReachable ? "; the report below covers only the cells done so far." : "."))
             print("to resume, run the same command again (done cells are kept, nothing reruns): \(ResultsWhereabouts.shellCommand(CommandLine.arguments))")
         }
-        if isGrid {
+        if !outcome.databaseReachable {
+            print("the database is away: this summary is the coordinator's own count; the report is left for `nmsweep report`")
+        } else if isGrid {
+            let sweep = try db.requireSweep(named: plan.name)
             print(ReportRenderer.plainText(try db.report(sweep: sweep)))
         }
         for failure in outcome.failures {

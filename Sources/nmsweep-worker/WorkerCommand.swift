@@ -57,8 +57,9 @@ struct WorkerCommand: ParsableCommand {
             FileHandle.standardError.write(Data("nmsweep-worker: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        // A handed-over secret key leaves the environment at once: nothing started later inherits it.
-        unsetenv(WorkerCurve.secretVariable)
+        // A handed-over secret key leaves the environment at once (also /proc/PID/environ):
+        // nothing started later inherits it, and no one reading the process finds it.
+        WorkerCurve.scrubHandedSecret()
         let cache = cacheDir ?? (NSHomeDirectory() + "/.cache/nmsweep/worker")
         let configuration = WorkerConfiguration(
             connect: connect, slots: slots ?? ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: cache,

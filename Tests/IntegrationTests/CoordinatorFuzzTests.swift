@@ -122,6 +122,8 @@ struct CoordinatorFuzzTests {
             var frames = FuzzFrames(seed: Self.seed ^ 0x726F_6775, realCells: realCells)
             try rogue.send([WireMessage.ready(Wire.Ready(worker: WorkerID("fuzz-rogue"), incarnation: 1, pid: 1, slots: 1,
                                                           softwareVersion: "fuzz", host: "fuzz")).encoded()])
+            // Registering grants no credit: it asks for its one cell.
+            try rogue.send([WireMessage.credit(Wire.Credit(slots: 1)).encoded()])
             var welcomed = false
             let registered = eventually(timeout: 10) {
                 let kinds = decodedKinds((try? Self.drain(rogue)) ?? [])

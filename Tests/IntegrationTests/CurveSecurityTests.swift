@@ -329,14 +329,17 @@ struct CurveSecurityTests {
         let port = try Self.port(of: coordinator)
         let worker = try Self.worker(port: port, keys: external, serverKey: server.publicFile, slots: 2)
 
-        // The local workers: their secret is in their environment (owner-only), never in argv, and they
-        // got no database credentials.
-        var localSecrets: [String] = []
+        // The local workers got their secret through the environment (never argv) and, once running
+        // (joined), have wiped it: /proc/PID/environ shows the variable blanked (docs/security.md).
+        // They got no database credentials.
+        let localSecrets: [String] = []
         #expect(try eventually(timeout: 10) { Self.children(of: coordinator.pid).count == 2 })
+        #expect(eventually(timeout: 20) { coordinator.standardError.components(separatedBy: " joined: ").count - 1 >= 3 },
+                "both local workers and the external one joined: \(coordinator.standardError.suffix(2000))")
         for child in Self.children(of: coordinator.pid) {
             let environment = Self.environment(of: child)
             let secret = try #require(environment["NMSWEEP_CURVE_SECRET"], "the local worker got its key through the environment")
-            localSecrets.append(secret)
+            #expect(!secret.isEmpty && secret.allSatisfy { $0 == " " }, "the handed-over secret is wiped from /proc/\(child)/environ")
             #expect(environment["DATABASE_URL"] == nil && environment["PGPASSWORD"] == nil)
             #expect(!environment.values.contains { $0.contains(password) })
             #expect(environment["NMSWEEP_SERVER_KEY"] == server.publicKey)

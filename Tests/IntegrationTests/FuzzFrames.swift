@@ -70,6 +70,7 @@ struct FuzzFrames {
         case .drain: .drain(Wire.Drain(graceMilliseconds: random.next32()))
         case .shutdown: .shutdown(Wire.Shutdown(reason: "forged"))
         case .reregister: .reregister(Wire.Reregister(session: random.next()))
+        case .accepted: .accepted(Wire.Accepted(leases: (0..<int(1...4)).map { _ in random.next() }))
         }
     }
 
@@ -117,7 +118,7 @@ struct FuzzFrames {
         case 0: // wrong version
             frame[0] = UInt8(truncatingIfNeeded: int(2...256))
         case 1: // unknown kind
-            if frame.count > 1 { frame[1] = random.next() & 1 == 0 ? 0 : UInt8(int(0x11...0xFF)) }
+            if frame.count > 1 { frame[1] = random.next() & 1 == 0 ? 0 : UInt8(int(0x12...0xFF)) }
         case 2: // flags
             if frame.count > 2 { frame[2] = UInt8(int(1...255)) }
         case 3: // truncated
@@ -158,7 +159,7 @@ struct FuzzFrames {
         case .welcome, .assign, .ack, .cancel, .artifact, .reregister: return .bad
         case .shutdown: return .ignored
         case .ready: return .ignored  // never generated for strangers
-        case .heartbeat, .credit, .result, .failure, .artifactRequest, .artifactUpload, .artifactUnavailable, .drain:
+        case .heartbeat, .credit, .result, .failure, .artifactRequest, .artifactUpload, .artifactUnavailable, .drain, .accepted:
             return .reregister
         }
     }

@@ -78,7 +78,17 @@ import Testing
             #expect(try array.matrix() == Matrix(rows: 2, cols: 2, elements: [1.5, -2, 3.25, 0.5]), "version \(version)")
         }
         #expect(try NPYArray.decode(Self.npy(descr: "|u1", shape: "(3,)", data: [7, 0, 255])).labels() == [7, 0, 255])
-        #expect(try NPYArray.decode(Self.npy(descr: "<i4", shape: "(2,)", data: Self.littleEndianBytes([Int32(9), -1]))).labels() == [9, -1])
+        #expect(try NPYArray.decode(Self.npy(descr: "<i4", shape: "(2,)", data: Self.littleEndianBytes([Int32(9), 65_535]))).labels() == [9, 65_535])
+        // Labels are class indices: a negative one, or one past the class bound, is refused as it is read
+        // (issue 14: 2^63-1 overflowed and 10^9 asked for a 32 GB layer).
+        for (descr, data) in [("<i4", Self.littleEndianBytes([Int32(9), -1])), ("<i8", Self.littleEndianBytes([Int64(1), Int64.max])),
+                              ("<u8", Self.littleEndianBytes([UInt64(0), 1_000_000_000]))] {
+            let array = try NPYArray.decode(Self.npy(descr: descr, shape: "(2,)", data: data))
+            #expect(throws: DataError.self) { try array.labels() }
+        }
+        #expect(throws: DataError(.corrupt, "NPY label 1 is -1, outside the class indices 0..<65536")) {
+            try NPYArray.decode(Self.npy(descr: "<i4", shape: "(2,)", data: Self.littleEndianBytes([Int32(9), -1]))).labels()
+        }
         #expect(try NPYArray.decode(Self.npy(descr: "<i8", shape: "(2, 1)", data: Self.littleEndianBytes([Int64(4), 5]))).labels() == [4, 5])
     }
 

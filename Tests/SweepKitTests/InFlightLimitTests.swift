@@ -30,7 +30,7 @@ import Testing
     @Test func schedulerCapsAnnouncedSlots() {
         var s = Scheduler(cells: plainCells(5_000), configuration: SchedulerConfiguration(maxAssignmentsPerDispatch: 100_000))
         let greedy = WorkerID("greedy")
-        var actions = s.workerReady(greedy, slots: 1_000_000, now: at(0)) + s.dispatch(now: at(0))
+        var actions = s.register(greedy, slots: 1_000_000, now: at(0)) + s.dispatch(now: at(0))
         // Credit far beyond its slots, many times: still clipped.
         for step in 1...20 { actions += s.credit(greedy, 1_000_000, now: at(Int64(step))) + s.dispatch(now: at(Int64(step))) }
         #expect(actions.assignments.count == Int(WireFormat.maxSlots))
@@ -40,7 +40,7 @@ import Testing
     @Test func aWorkerNeverHoldsMoreThanItsSlots() {
         var s = Scheduler(cells: plainCells(100), configuration: SchedulerConfiguration(maxAssignmentsPerDispatch: 1_000))
         let w = WorkerID("w")
-        var actions = s.workerReady(w, slots: 3, now: at(0)) + s.dispatch(now: at(0))
+        var actions = s.register(w, slots: 3, now: at(0)) + s.dispatch(now: at(0))
         for step in 1...10 { actions += s.credit(w, Int(WireFormat.maxSlots), now: at(Int64(step))) + s.dispatch(now: at(Int64(step))) }
         #expect(actions.assignments.count == 3)
         // It finishes one: exactly one more.

@@ -83,6 +83,7 @@ struct ProtocolSamples {
         case .drain: .drain(Wire.Drain(graceMilliseconds: random.next32()))
         case .shutdown: .shutdown(Wire.Shutdown(reason: text(maxBytes: 300)))
         case .reregister: .reregister(Wire.Reregister(session: random.next()))
+        case .accepted: .accepted(Wire.Accepted(leases: (0..<int(1...40)).map { _ in random.next() }))
         }
     }
 }

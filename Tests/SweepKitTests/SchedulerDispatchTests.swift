@@ -19,7 +19,7 @@ import Testing
         for (i, id) in ids.enumerated() {
             slots[id] = 1 + i % 4
             granted[id] = slots[id]!
-            _ = s.workerReady(id, slots: slots[id]!, now: at(0))
+            _ = s.register(id, slots: slots[id]!, now: at(0))
         }
         for step in 1...5_000 {
             let now = at(Int64(step))
@@ -53,15 +53,15 @@ import Testing
 
     @Test func boundedWorkPerDispatch() {
         var s = Scheduler(cells: plainCells(100), configuration: SchedulerConfiguration(maxAssignmentsPerDispatch: 5))
-        _ = s.workerReady(a, slots: 100, now: at(0))
+        _ = s.register(a, slots: 100, now: at(0))
         #expect(s.dispatch(now: at(0)).assignments.count == 5)
         #expect(s.dispatch(now: at(0)).assignments.count == 5)
     }
 
     @Test func leastLoadedWorkerFirstWithRegistrationOrderTieBreak() {
         var s = Scheduler(cells: plainCells(5))
-        _ = s.workerReady(a, slots: 4, now: at(0))
-        _ = s.workerReady(b, slots: 4, now: at(0))
+        _ = s.register(a, slots: 4, now: at(0))
+        _ = s.register(b, slots: 4, now: at(0))
         let first = s.dispatch(now: at(0)).assignments
         // Rounds: a, b, a, b, a.
         #expect(first.map(\.worker) == [a, b, a, b, a])
@@ -71,7 +71,7 @@ import Testing
     @Test func evaluateCellsWaitForTheirPretrainingAndItsArtifact() {
         var s = Scheduler(cells: dagCells(pretrains: 1, tasks: ["fmnist"], methods: 2))
         #expect(s.cellCounts.blocked == 2 && s.cellCounts.queued == 1)
-        _ = s.workerReady(a, slots: 4, now: at(0))
+        _ = s.register(a, slots: 4, now: at(0))
         let p = s.dispatch(now: at(0)).assignments
         #expect(p.map(\.cell) == [cellKey("p0")])
         _ = s.result(a, cell: cellKey("p0"), lease: p[0].lease, artifact: "sha-model-0", now: at(1))
@@ -84,18 +84,20 @@ import Testing
         #expect(s.dispatch(now: at(3)).assignments.count == 2)
     }
 
-    @Test func pretrainWithoutArtifactReleasesDependentsOnCommit() {
+    @Test func pretrainWithoutArtifactDoesNotReleaseItsDependents() {
+        // A pre-training that names no model is of no use to its dependents (issue 14: a forged
+        // result used to release them, and they failed for want of the model).
         var s = Scheduler(cells: dagCells(pretrains: 1, tasks: ["t"], methods: 1))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         let p = s.dispatch(now: at(0)).assignments[0]
         _ = s.result(a, cell: p.cell, lease: p.lease, now: at(1))
         _ = s.committed([p.cell], now: at(1))
-        #expect(s.state(of: cellKey("e0-t-0")) == .queued)
+        #expect(s.state(of: cellKey("e0-t-0")) == .blocked)
     }
 
     @Test func failedPretrainingFailsItsDependentsNamingIt() {
         var s = Scheduler(cells: dagCells(pretrains: 2, tasks: ["fmnist", "digits"], methods: 3))
-        _ = s.workerReady(a, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
         let p = s.dispatch(now: at(0)).assignments
         let p0 = p.first { $0.cell == cellKey("p0") }!
         let actions = s.failure(a, cell: p0.cell, lease: p0.lease, retryable: false, message: "bad checksum of train-images", now: at(1))
@@ -108,20 +110,21 @@ import Testing
 
     @Test func lateSuccessOfAFailedPretrainingRevivesItsDependents() {
         var s = Scheduler(cells: dagCells(pretrains: 1, tasks: ["t"], methods: 2), configuration: SchedulerConfiguration(heartbeatInterval: 100, liveness: 1))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         let p = s.dispatch(now: at(0)).assignments[0]
         _ = s.failure(a, cell: p.cell, lease: p.lease, retryable: false, message: "x", now: at(1))
         #expect(s.cellCounts.failed == 3)
-        _ = s.result(a, cell: p.cell, lease: p.lease, now: at(2))
-        let revived = s.committed([p.cell], now: at(3))
+        _ = s.result(a, cell: p.cell, lease: p.lease, artifact: "m", now: at(2))
+        _ = s.committed([p.cell], now: at(3))
+        let revived = s.artifactAvailable("m", now: at(3))
         #expect(Set(revived.requeued) == [cellKey("e0-t-0"), cellKey("e0-t-1")])
         #expect(s.cellCounts.done == 1 && s.cellCounts.queued == 2 && s.cellCounts.failed == 0)
     }
 
     @Test func localityPrefersTheWorkerHoldingTheModel() {
         var s = Scheduler(cells: dagCells(pretrains: 2, tasks: ["fmnist"], methods: 3))
-        _ = s.workerReady(a, slots: 1, now: at(0))
-        _ = s.workerReady(b, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
+        _ = s.register(b, slots: 1, now: at(0))
         let pre = s.dispatch(now: at(0)).assignments
         #expect(pre.count == 2)
         var producer: [Int: WorkerID] = [:]
@@ -133,7 +136,7 @@ import Testing
         }
         // Both workers now have 3 free slots; each gets the three cells of the model it made,
         // although the global queue holds p0's cells first.
-        for id in [a, b] { _ = s.workerReady(id, slots: 3, now: at(2)) }
+        for id in [a, b] { _ = s.register(id, slots: 3, now: at(2)) }
         let evals = s.dispatch(now: at(2)).assignments
         #expect(evals.count == 6)
         for x in evals {
@@ -145,8 +148,8 @@ import Testing
     @Test func featureLocalityBeatsModelLocality() {
         // c registers first (so it is served first on ties) but has no credit yet.
         var s = Scheduler(cells: dagCells(pretrains: 1, tasks: ["digits", "fmnist"], methods: 2))
-        _ = s.workerReady(c, slots: 0, now: at(0))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(c, slots: 0, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         let p = s.dispatch(now: at(0)).assignments[0]
         #expect(p.worker == a)
         _ = s.result(a, cell: p.cell, lease: p.lease, artifact: "m", now: at(1))
@@ -158,7 +161,7 @@ import Testing
         _ = s.result(a, cell: first.cell, lease: first.lease, now: at(2))
         _ = s.committed([first.cell], now: at(2))
         // c comes back holding the model; a holds the model and the digits features.
-        _ = s.workerReady(c, slots: 1, artifacts: ["m"], now: at(3))
+        _ = s.register(c, slots: 1, artifacts: ["m"], now: at(3))
         _ = s.credit(a, 1, now: at(3))
         let next = s.dispatch(now: at(3)).assignments
         let byWorker = Dictionary(uniqueKeysWithValues: next.map { ($0.worker, $0.cell) })
@@ -187,7 +190,7 @@ import Testing
         #expect(s.state(of: cellKey("e2-t-0")) == .blocked)
         #expect(s.state(of: cellKey("not-in-sweep")) == nil)
         // The dependents' failures are reported by the first event.
-        let first = s.workerReady(a, slots: 8, now: at(0))
+        let first = s.register(a, slots: 8, now: at(0))
         #expect(Set(first.failedCells.keys) == [cellKey("e1-t-0"), cellKey("e1-t-1")])
         #expect(first.failedCells[cellKey("e1-t-0")]?.contains("NaN") == true)
         #expect(Set(s.dispatch(now: at(0)).assignments.map(\.cell)) == [cellKey("p2"), cellKey("e0-t-1")])
@@ -205,7 +208,7 @@ import Testing
         var s = Scheduler(grid: grid)
         #expect(s.configuration.maxAttempts == 2)
         #expect(s.cellCounts.queued == 2 && s.cellCounts.blocked == 8)
-        _ = s.workerReady(a, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
         var now: Int64 = 0
         while !s.isFinished && now < 100 {
             now += 1

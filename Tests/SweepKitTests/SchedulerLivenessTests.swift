@@ -6,29 +6,29 @@ import Testing
     let config = SchedulerConfiguration(maxAttempts: 3, heartbeatInterval: 1_000, liveness: 3)
     let a = WorkerID("a"), b = WorkerID("b")
 
-    @Test func silentWorkerIsDeadAndItsCellsRequeueWithTheAttemptCounted() throws {
-        var s = Scheduler(cells: plainCells(2), configuration: config)
-        _ = s.workerReady(a, slots: 2, now: at(0))
-        let first = s.dispatch(now: at(0)).assignments
-        #expect(first.count == 2 && first.allSatisfy { $0.worker == a && $0.attempt == 1 })
+    @Test func silentWorkerIsDeadAndItsAcceptedCellRequeuesWithTheAttemptCounted() throws {
+        var s = Scheduler(cells: plainCells(1), configuration: config)
+        _ = s.register(a, slots: 1, now: at(0))
+        let first = s.dispatchAccepted(now: at(0))
+        #expect(first.count == 1 && first.allSatisfy { $0.worker == a && $0.attempt == 1 })
         // Not yet dead at exactly liveness × interval.
         #expect(s.tick(now: at(3_000)).lostWorkers.isEmpty)
         let actions = s.tick(now: at(3_001))
         #expect(actions.lostWorkers == [a])
-        #expect(Set(actions.requeued) == Set(first.map(\.cell)))
+        #expect(actions.requeued == first.map(\.cell))
         #expect(!s.isAlive(a))
-        #expect(s.cellCounts.queued == 2)
+        #expect(s.cellCounts.queued == 1)
         #expect(s.attempts(of: first[0].cell) == 1)
-        // Another worker picks them up as attempt 2.
-        _ = s.workerReady(b, slots: 4, now: at(3_100))
+        // Another worker picks it up as attempt 2.
+        _ = s.register(b, slots: 4, now: at(3_100))
         let second = s.dispatch(now: at(3_100)).assignments
-        #expect(Set(second.map(\.cell)) == Set(first.map(\.cell)))
+        #expect(second.map(\.cell) == first.map(\.cell))
         #expect(second.allSatisfy { $0.worker == b && $0.attempt == 2 })
     }
 
     @Test func anyMessageKeepsAWorkerAlive() {
         var s = Scheduler(cells: plainCells(1), configuration: config)
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         _ = s.dispatch(now: at(0))
         var heartbeatsSent = 0
         // 90 s on a 100 ms tick; the worker speaks every 900 ms.
@@ -47,8 +47,8 @@ import Testing
 
     @Test func heartbeatsGoOnlyToWorkersDue() {
         var s = Scheduler(cells: plainCells(1), configuration: config)
-        _ = s.workerReady(a, slots: 1, now: at(0))
-        _ = s.workerReady(b, slots: 0, now: at(500))
+        _ = s.register(a, slots: 1, now: at(0))
+        _ = s.register(b, slots: 0, now: at(500))
         // The tick dispatches the one cell to a: an assignment counts as a message to it.
         let first = s.tick(now: at(999))
         #expect(first.assignments.map(\.worker) == [a])
@@ -63,8 +63,8 @@ import Testing
 
     @Test func onlyTheDeadWorkersCellsRequeue() {
         var s = Scheduler(cells: plainCells(4), configuration: config)
-        _ = s.workerReady(a, slots: 2, now: at(0))
-        _ = s.workerReady(b, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
+        _ = s.register(b, slots: 2, now: at(0))
         let assigned = s.dispatch(now: at(0)).assignments
         #expect(assigned.count == 4)
         _ = s.heard(from: b, now: at(2_500))
@@ -80,8 +80,8 @@ import Testing
         var now: Int64 = 0
         for round in 1...2 {
             let w = WorkerID("w\(round)")
-            _ = s.workerReady(w, slots: 1, now: at(now))
-            #expect(s.dispatch(now: at(now)).assignments.map(\.attempt) == [round])
+            _ = s.register(w, slots: 1, now: at(now))
+            #expect(s.dispatchAccepted(now: at(now)).map(\.attempt) == [round])
             now += 201
             _ = s.tick(now: at(now))
         }
@@ -92,8 +92,8 @@ import Testing
 
     @Test func leaseOverItsTimeLimitIsCancelledAndRequeued() {
         var s = Scheduler(cells: plainCells(1), configuration: SchedulerConfiguration(heartbeatInterval: 1_000, liveness: 3, maxLeaseDuration: 10_000))
-        _ = s.workerReady(a, slots: 1, now: at(0))
-        let lease = s.dispatch(now: at(0)).assignments[0].lease
+        _ = s.register(a, slots: 1, now: at(0))
+        let lease = s.dispatchAccepted(now: at(0))[0].lease
         for second in 1...9 {
             _ = s.heard(from: a, now: at(Int64(second) * 1_000))
             #expect(s.tick(now: at(Int64(second) * 1_000)).cancels.isEmpty)
@@ -111,7 +111,7 @@ import Testing
 
     @Test func leavingWorkerReturnsCellsWithoutCountingAttempts() {
         var s = Scheduler(cells: plainCells(2), configuration: config)
-        _ = s.workerReady(a, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
         _ = s.dispatch(now: at(0))
         let actions = s.workerLeft(a, now: at(10))
         #expect(actions.requeued.count == 2)
@@ -121,9 +121,9 @@ import Testing
 
     @Test func reRegisteringWorkerKeepsTheLeasesItStillRuns() {
         var s = Scheduler(cells: plainCells(2), configuration: config)
-        _ = s.workerReady(a, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
         let assigned = s.dispatch(now: at(0)).assignments
-        let actions = s.workerReady(a, slots: 2, running: [assigned[0].lease], now: at(100))
+        let actions = s.register(a, slots: 2, running: [assigned[0].lease], now: at(100))
         #expect(actions.requeued == [assigned[1].cell])
         #expect(s.leases(of: a) == [assigned[0].lease])
         #expect(s.attempts(of: assigned[1].cell) == 0)
@@ -137,7 +137,7 @@ import Testing
         // 1,000 short-lived workers, each registering, taking one cell, finishing it and vanishing.
         for i in 0..<1_000 {
             let w = WorkerID("short-lived-\(i)")
-            _ = s.workerReady(w, slots: 1, now: at(now))
+            _ = s.register(w, slots: 1, now: at(now))
             for x in s.dispatch(now: at(now)).assignments {
                 _ = s.result(w, cell: x.cell, lease: x.lease, now: at(now))
                 completed += s.committed([x.cell], now: at(now)).acks.count

@@ -6,15 +6,16 @@ import Testing
     let a = WorkerID("a"), b = WorkerID("b")
 
     @Test func resultIsPersistedOnceThenAcknowledgedAfterCommit() {
-        var s = Scheduler(cells: plainCells(1))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        // Leases from 1,000: b's lease 77 is a predecessor coordinator's (taken in the first minute).
+        var s = Scheduler(cells: plainCells(1), firstLeaseID: 1_000)
+        _ = s.register(a, slots: 1, now: at(0))
         let lease = s.dispatch(now: at(0)).assignments[0].lease
         let actions = s.result(a, cell: cellKey("c0"), lease: lease, now: at(5))
         #expect(actions == [.persistResult(worker: a, cell: cellKey("c0"), lease: lease)])
         #expect(s.state(of: cellKey("c0")) == .committing)
         // Resends before the commit, and another worker's result for the same cell, are neither
         // persisted nor acknowledged yet; after the commit each (worker, lease) gets one ack.
-        _ = s.workerReady(b, slots: 1, now: at(5))
+        _ = s.register(b, slots: 1, now: at(5))
         #expect(s.result(a, cell: cellKey("c0"), lease: lease, now: at(6)).isEmpty)
         #expect(s.result(a, cell: cellKey("c0"), lease: lease, now: at(6)).isEmpty)
         #expect(s.result(b, cell: cellKey("c0"), lease: 77, now: at(6)).isEmpty)
@@ -29,16 +30,16 @@ import Testing
 
     @Test func staleLeaseResultIsAcceptedOnceAndSupersedesTheNewAttempt() {
         var s = Scheduler(cells: plainCells(1), configuration: SchedulerConfiguration(heartbeatInterval: 100, liveness: 3))
-        _ = s.workerReady(a, slots: 1, now: at(0))
-        let old = s.dispatch(now: at(0)).assignments[0]
+        _ = s.register(a, slots: 1, now: at(0))
+        let old = s.dispatchAccepted(now: at(0))[0]
         // a goes silent (network cut); its cell is requeued and given to b.
-        _ = s.workerReady(b, slots: 1, now: at(250))
+        _ = s.register(b, slots: 1, now: at(250))
         let requeue = s.tick(now: at(301))
         #expect(requeue.lostWorkers == [a])
         let new = requeue.assignments[0]
         #expect(new.worker == b && new.attempt == 2)
         // a comes back, registers again and resends its result under the old lease.
-        _ = s.workerReady(a, slots: 1, now: at(400))
+        _ = s.register(a, slots: 1, now: at(400))
         let late = s.result(a, cell: old.cell, lease: old.lease, now: at(400))
         #expect(late.persisted == [old.cell])
         #expect(late.cancels.map(\.0) == [b])
@@ -55,7 +56,7 @@ import Testing
 
     @Test func retryableFailuresRetryUntilMaxAttemptsThenFailWithLastError() {
         var s = Scheduler(cells: plainCells(1), configuration: SchedulerConfiguration(maxAttempts: 3))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         for attempt in 1...3 {
             let assigned = s.dispatch(now: at(Int64(attempt))).assignments
             #expect(assigned.map(\.attempt) == [attempt])
@@ -77,7 +78,7 @@ import Testing
 
     @Test func nonRetryableFailureFailsAtOnce() {
         var s = Scheduler(cells: plainCells(2), configuration: SchedulerConfiguration(maxAttempts: 5))
-        _ = s.workerReady(a, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
         let assigned = s.dispatch(now: at(0)).assignments
         let actions = s.failure(a, cell: assigned[0].cell, lease: assigned[0].lease, retryable: false,
                                 message: "NaN in training loss at epoch 3", now: at(1))
@@ -88,8 +89,8 @@ import Testing
 
     @Test func failureFromAnotherWorkerOrLeaseIsIgnored() {
         var s = Scheduler(cells: plainCells(1))
-        _ = s.workerReady(a, slots: 1, now: at(0))
-        _ = s.workerReady(b, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
+        _ = s.register(b, slots: 1, now: at(0))
         let assigned = s.dispatch(now: at(0)).assignments[0]
         let other = assigned.worker == a ? b : a
         #expect(s.failure(other, cell: assigned.cell, lease: assigned.lease, retryable: false, message: "forged", now: at(1)).isEmpty)
@@ -99,14 +100,14 @@ import Testing
 
     @Test func unknownCellIsRejected() {
         var s = Scheduler(cells: plainCells(1))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         let actions = s.result(a, cell: cellKey("nope"), lease: 1, now: at(0))
         #expect(actions == [.rejected(worker: a, cell: cellKey("nope"), reason: "no such cell in this sweep")])
     }
 
     @Test func lostResultsAreRequeuedWithoutCountingAnAttempt() {
         var s = Scheduler(cells: plainCells(1))
-        _ = s.workerReady(a, slots: 1, now: at(0))
+        _ = s.register(a, slots: 1, now: at(0))
         let assigned = s.dispatch(now: at(0)).assignments[0]
         _ = s.result(a, cell: assigned.cell, lease: assigned.lease, now: at(1))
         #expect(s.resultsLost([assigned.cell], now: at(2)).requeued == [assigned.cell])
@@ -116,7 +117,7 @@ import Testing
 
     @Test func backlogOfUncommittedResultsStopsDispatch() {
         var s = Scheduler(cells: plainCells(10), configuration: SchedulerConfiguration(resultBacklogLimit: 2))
-        _ = s.workerReady(a, slots: 2, now: at(0))
+        _ = s.register(a, slots: 2, now: at(0))
         let first = s.dispatch(now: at(0)).assignments
         for x in first {
             _ = s.result(a, cell: x.cell, lease: x.lease, now: at(1))

@@ -17,7 +17,7 @@ import Testing
         var s = Scheduler(cells: cells, configuration: SchedulerConfiguration(maxAssignmentsPerDispatch: 4_096, resultBacklogLimit: 100_000))
         let built = clock.now
         let workers = (0..<1_000).map { WorkerID("worker-\($0)") }
-        for w in workers { _ = s.workerReady(w, slots: 8, now: at(0)) }
+        for w in workers { _ = s.register(w, slots: 8, now: at(0)) }
         #expect(s.cellCounts.queued == n)
 
         var now: Int64 = 0
@@ -52,7 +52,7 @@ import Testing
     @Test func thousandIdleWorkersTick() {
         var s = Scheduler(cells: plainCells(10))
         let workers = (0..<1_000).map { WorkerID("idle-\($0)") }
-        for w in workers { _ = s.workerReady(w, slots: 0, now: at(0)) }
+        for w in workers { _ = s.register(w, slots: 0, now: at(0)) }
         var heartbeats = 0
         // 10 s of 100 ms ticks with every worker speaking every 500 ms.
         for step in 1...100 {

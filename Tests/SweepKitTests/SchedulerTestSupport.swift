@@ -60,3 +60,23 @@ extension Array where Element == SchedulerAction {
         compactMap { if case .cancel(let w, let c, let l) = $0 { return (w, c, l) } else { return nil } }
     }
 }
+
+extension Scheduler {
+    /// Registers a worker and grants its free slots as credit, as a real worker does after WELCOME
+    /// (registering alone grants nothing).
+    mutating func register(_ id: WorkerID, slots: Int, artifacts: [String] = [], running: [LeaseID] = [],
+                           now: SchedulerTime) -> [SchedulerAction] {
+        let actions = workerReady(id, slots: slots, artifacts: artifacts, running: running, now: now)
+        let free = slots - leases(of: id).count
+        return actions + (free > 0 ? credit(id, free, now: now) : [])
+    }
+
+    /// Assigns what dispatch gives at `now` and has each worker accept its assignments at once.
+    mutating func dispatchAccepted(now: SchedulerTime) -> [Assignment] {
+        let assigned = dispatch(now: now).assignments
+        for (worker, group) in Dictionary(grouping: assigned, by: \.worker) {
+            _ = accepted(worker, leases: group.map(\.lease), now: now)
+        }
+        return assigned
+    }
+}

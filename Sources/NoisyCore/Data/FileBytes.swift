@@ -10,17 +10,33 @@ import Darwin
 public enum FileBytes {
     /// The whole content of the file at `path`.
     /// - Throws: ``DataError`` (`.io`) with the system's reason (no such file, permission denied, …).
-    public static func read(_ path: String) throws -> [UInt8] {
+    ///   A file of more than `maxBytes` bytes is refused before anything is read.
+    public static func read(_ path: String, maxBytes: Int = .max) throws -> [UInt8] {
         var out = [UInt8]()
-        try forEachChunk(ofFileAt: path, chunkSize: 1 << 20) { out.append(contentsOf: $0) }
+        try forEachChunk(ofFileAt: path, chunkSize: 1 << 20, maxBytes: maxBytes) { out.append(contentsOf: $0) }
         return out
     }
 
     /// Calls `body` with consecutive chunks of at most `chunkSize` bytes of the file at `path`.
-    public static func forEachChunk(ofFileAt path: String, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let fd = open(path, O_RDONLY)
+    ///
+    /// Only a regular file is read: a FIFO, device or socket is refused at once (opened without
+    /// blocking, then checked), since reading one could block forever or never end. A file of
+    /// more than `maxBytes` bytes is refused before it is read.
+    public static func forEachChunk(ofFileAt path: String, chunkSize: Int, maxBytes: Int = .max,
+                                    _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw DataError(.io, "cannot open: \(systemReason())", path: path) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DataError(.io, "cannot stat: \(systemReason())", path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw DataError(.io, "not a regular file (\(fileKind(info.st_mode))): only regular files are read", path: path)
+        }
+        guard Int(info.st_size) <= maxBytes else {
+            throw DataError(.io, "the file has \(info.st_size) bytes, more than the \(maxBytes) allowed", path: path)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
         while true {
@@ -61,6 +77,18 @@ public enum FileBytes {
             let reason = systemReason()
             unlink(temporary)
             throw DataError(.io, "cannot move the written file into place: \(reason)", path: path)
+        }
+    }
+
+    /// A file type's name, for errors.
+    static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFDIR: "a directory"
+        default: "not a regular file"
         }
     }
 

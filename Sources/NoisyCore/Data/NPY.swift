@@ -32,8 +32,14 @@ public struct NPYArray: Sendable, Equatable {
     /// Reads the NPY file at `path`.
     /// - Throws: ``DataError`` naming the file.
     public static func read(_ path: String) throws -> NPYArray {
-        try withPath(path) { try decode(FileBytes.read(path)) }
+        try withPath(path) { try decode(FileBytes.read(path, maxBytes: maxFileBytes)) }
     }
+
+    /// The largest NPY file read (16 GiB): a bound before any allocation.
+    public static let maxFileBytes = 16 << 30
+    /// Labels are class indices below this: a bound on the classifier a file can ask for (a label
+    /// of 10⁹ would otherwise ask for a 10⁹-way output layer).
+    public static let maxClasses = 65_536
 
     /// Decodes NPY bytes.
     public static func decode(_ bytes: [UInt8]) throws -> NPYArray {
@@ -136,10 +142,11 @@ public struct NPYArray: Sendable, Equatable {
         return m
     }
 
-    /// The array as class labels: an integer type, shape (N,) or (N, 1).
+    /// The array as class labels: an integer type, shape (N,) or (N, 1), every value in
+    /// 0..<`classBound` (default ``maxClasses``).
     /// - Throws: ``DataError`` `.wrongDtype` for float data, `.shapeMismatch` for other shapes,
-    ///   `.corrupt` for a uint64 value beyond `Int.max`.
-    public func labels() throws -> [Int] {
+    ///   `.corrupt` for a value outside 0..<`classBound` (naming its index and value).
+    public func labels(classBound: Int = NPYArray.maxClasses) throws -> [Int] {
         guard !dtype.isFloat else {
             throw DataError(.wrongDtype, "NPY labels must be an integer type (int64, int32, uint8, …), this array is \(dtype) (\(dtype.rawValue))")
         }
@@ -162,9 +169,14 @@ public struct NPYArray: Sendable, Equatable {
                 case .int64: value = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
                 case .uint64:
                     let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
-                    guard v <= UInt64(Int.max) else { throw DataError(.corrupt, "NPY label \(i) is \(v), beyond any class index") }
+                    guard v <= UInt64(classBound) else {
+                        throw DataError(.corrupt, "NPY label \(i) is \(v), outside the class indices 0..<\(classBound)")
+                    }
                     value = Int(v)
                 case .float32, .float64: value = 0  // excluded above
+                }
+                guard value >= 0, value < classBound else {
+                    throw DataError(.corrupt, "NPY label \(i) is \(value), outside the class indices 0..<\(classBound)")
                 }
                 out.append(value)
             }

@@ -170,7 +170,7 @@ private struct DigestCache {
             known[resolved] = digest
             return digest
         } catch {
-            reader.fault(at: node, field, "cannot read \(resolved): \(error.localizedDescription)")
+            reader.fault(at: node, field, "cannot read \(resolved): \(error)")
             return nil
         }
     }

@@ -32,6 +32,8 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case shutdown = 0x0F
     /// Coordinator → worker: unknown sender (e.g. after a coordinator restart); send ready again.
     case reregister = 0x10
+    /// Worker → coordinator: it has these assignments (leases).
+    case accepted = 0x11
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .drain: "drain"
         case .shutdown: "shutdown"
         case .reregister: "reregister"
+        case .accepted: "accepted"
         }
     }
 }

@@ -21,6 +21,7 @@ public enum WireMessage: Hashable, Sendable {
     case drain(Wire.Drain)
     case shutdown(Wire.Shutdown)
     case reregister(Wire.Reregister)
+    case accepted(Wire.Accepted)
 
     public var kind: MessageKind {
         switch self {
@@ -40,6 +41,7 @@ public enum WireMessage: Hashable, Sendable {
         case .drain: .drain
         case .shutdown: .shutdown
         case .reregister: .reregister
+        case .accepted: .accepted
         }
     }
 
@@ -72,6 +74,7 @@ public enum WireMessage: Hashable, Sendable {
         case .drain(let body): try body.encode(to: &writer)
         case .shutdown(let body): try body.encode(to: &writer)
         case .reregister(let body): try body.encode(to: &writer)
+        case .accepted(let body): try body.encode(to: &writer)
         }
     }
 
@@ -111,6 +114,7 @@ public enum WireMessage: Hashable, Sendable {
         case .drain: self = .drain(try Wire.Drain(from: &reader))
         case .shutdown: self = .shutdown(try Wire.Shutdown(from: &reader))
         case .reregister: self = .reregister(try Wire.Reregister(from: &reader))
+        case .accepted: self = .accepted(try Wire.Accepted(from: &reader))
         }
         try reader.finish(kind)
     }

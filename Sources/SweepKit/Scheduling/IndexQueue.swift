@@ -6,6 +6,7 @@ struct IndexQueue {
 
     var isEmpty: Bool { head == items.count }
     var count: Int { items.count - head }
+    var first: Int32? { head < items.count ? items[head] : nil }
 
     mutating func push(_ index: Int32) { items.append(index) }
 

@@ -7,12 +7,32 @@ extension Scheduler {
     /// one cell per worker per round, in three tiers: first every worker takes a cell whose
     /// extracted features it holds (same model and task), then every worker not yet served takes a
     /// cell whose model (or black-box data) it holds, then the rest take the head of the global
-    /// queue. Deterministic for a given event history.
+    /// queue. Suspects (cells lost with others on a crashed worker) go first, one to each worker
+    /// with credit and no lease, which then takes nothing else until it ends; while suspects wait
+    /// and no such worker exists, the least-loaded worker is held back from new work until it is
+    /// empty. Deterministic for a given event history.
     public mutating func dispatch(now: SchedulerTime) -> [SchedulerAction] {
         guard !dispatchPaused, !isBackPressured, counts.queued > 0 else { return drainOutbox() }
+        var budget = configuration.maxAssignmentsPerDispatch
+        var reserved = -1
+        if hasQueuedSuspect() {
+            for w in workers.indices where budget > 0 {
+                guard let worker = workers[w], worker.credit > 0, worker.leases.isEmpty, !worker.isolating else { continue }
+                guard let c = popSuspect() else { break }
+                assign(c, to: w, now: now, isolated: true)
+                budget -= 1
+            }
+            if hasQueuedSuspect() {
+                // Drain one worker for the next suspect: the least loaded of those not isolating.
+                for w in workers.indices {
+                    guard let worker = workers[w], !worker.isolating, worker.slots > 0 else { continue }
+                    if reserved < 0 || worker.leases.count < workers[reserved]!.leases.count { reserved = w }
+                }
+            }
+        }
         var candidates: [Int] = []
-        for w in workers.indices {
-            if let worker = workers[w], worker.credit > 0 { candidates.append(w) }
+        for w in workers.indices where w != reserved {
+            if let worker = workers[w], worker.credit > 0, !worker.isolating { candidates.append(w) }
         }
         candidates.sort { a, b in
             let wa = workers[a]!, wb = workers[b]!
@@ -20,7 +40,6 @@ extension Scheduler {
             let la = wa.leases.count * max(1, wb.slots), lb = wb.leases.count * max(1, wa.slots)
             return la != lb ? la < lb : a < b
         }
-        var budget = configuration.maxAssignmentsPerDispatch
         var globalEmpty = false
         while budget > 0, !candidates.isEmpty, counts.queued > 0 {
             // One cell per worker per round; tiers across all workers, so a worker holding a cell's
@@ -54,18 +73,45 @@ extension Scheduler {
         return drainOutbox()
     }
 
-    mutating func assign(_ c: Int32, to w: Int, now: SchedulerTime) {
+    mutating func assign(_ c: Int32, to w: Int, now: SchedulerTime, isolated: Bool = false) {
         let id = nextLeaseID
         nextLeaseID += 1
         attempts[Int(c)] &+= 1
         let attempt = Int(attempts[Int(c)])
-        leases[id] = LeaseRecord(cell: c, worker: w, attempt: attempt, issuedAt: now)
+        leases[id] = LeaseRecord(cell: c, worker: w, attempt: attempt, issuedAt: now, isolated: isolated)
+        if isolated { workers[w]!.isolating = true }
+        let workerID = workers[w]!.id
+        let name: Int32
+        if let known = workerNames[workerID] {
+            name = known
+        } else {
+            name = Int32(workerNames.count)
+            workerNames[workerID] = name
+        }
+        issuedCell.append(c)
+        issuedTo.append(name)
         currentLease[Int(c)] = id
         setState(c, .leased)
         workers[w]!.leases.insert(id)
         workers[w]!.credit -= 1
         workers[w]!.lastSent = now
         outbox.append(.assign(worker: workers[w]!.id, cell: keys[Int(c)], lease: id, attempt: attempt))
+    }
+
+    /// Whether a suspect waits (drops stale entries at the head).
+    mutating func hasQueuedSuspect() -> Bool {
+        while let c = suspectQueue.first {
+            if states[Int(c)] == .queued && suspect[Int(c)] { return true }
+            _ = suspectQueue.popFirst()
+        }
+        return false
+    }
+
+    mutating func popSuspect() -> Int32? {
+        while let c = suspectQueue.popFirst() {
+            if states[Int(c)] == .queued && suspect[Int(c)] { return c }
+        }
+        return nil
     }
 
     mutating func popGlobal() -> Int32? {

@@ -5,14 +5,19 @@ extension Scheduler {
     /// Returns `.persistResult` when this result is the one to write (then report the commit with
     /// ``committed(_:now:)``), `.ack` at once when the cell is already done, nothing when another
     /// result of the cell is being committed (this one is acknowledged after that commit),
-    /// `.unknownWorker` for an unregistered sender and `.rejected` for a cell not in the sweep.
-    /// A leased attempt that this result supersedes is cancelled.
+    /// `.unknownWorker` for an unregistered sender and `.rejected` for a cell not in the sweep or
+    /// a lease this scheduler never issued for that cell to that worker (see "Provenance" on
+    /// ``Scheduler``). A leased attempt that this result supersedes is cancelled.
     public mutating func result(_ id: WorkerID, cell key: CellKey, lease: LeaseID, artifact: String? = nil,
                                 now: SchedulerTime) -> [SchedulerAction] {
         guard let w = workerIndex[id] else { return drainOutbox() + [.unknownWorker(worker: id)] }
         workers[w]!.lastSeen = max(workers[w]!.lastSeen, now)
         guard let c = cellIndex[key] else {
             outbox.append(.rejected(worker: id, cell: key, reason: "no such cell in this sweep"))
+            return drainOutbox()
+        }
+        guard wasIssued(lease, cell: c, to: id, now: now) else {
+            outbox.append(.rejected(worker: id, cell: key, reason: "lease \(lease) was never issued for this cell to \(id)"))
             return drainOutbox()
         }
         switch states[Int(c)] {
@@ -40,10 +45,9 @@ extension Scheduler {
                 failedByDependency.remove(c)
             }
             setState(c, .committing)
+            suspect[Int(c)] = false
             ackWaiters[c] = [(id, lease)]
-            if let artifact, isPretrain[Int(c)] {
-                if artifactOf[c] == nil { recordArtifact(artifact, of: c) }
-            }
+            if let artifact, isPretrain[Int(c)] { recordArtifact(artifact, of: c) }
             learnLocality(of: c, worker: w)
             outbox.append(.persistResult(worker: id, cell: key, lease: lease))
         }
@@ -83,8 +87,10 @@ extension Scheduler {
     /// `retryable` errors (a crash, an I/O error) are requeued until `maxAttempts`; others
     /// (NaN/Inf, a wrong data checksum: they would fail again the same way) fail the cell at once.
     /// A failure under a lease that is no longer the cell's current one is stale and ignored.
+    /// `countsAttempt: false` requeues without charging (the cell was not at fault, e.g. the
+    /// model it needs is missing from the store).
     public mutating func failure(_ id: WorkerID, cell key: CellKey, lease: LeaseID, retryable: Bool, message: String,
-                                 now: SchedulerTime) -> [SchedulerAction] {
+                                 countsAttempt: Bool = true, now: SchedulerTime) -> [SchedulerAction] {
         guard let w = workerIndex[id] else { return drainOutbox() + [.unknownWorker(worker: id)] }
         workers[w]!.lastSeen = max(workers[w]!.lastSeen, now)
         guard let c = cellIndex[key] else {
@@ -96,10 +102,53 @@ extension Scheduler {
         }
         endLease(lease)
         lastErrors[c] = message
-        if retryable {
+        if !countsAttempt {
+            if attempts[Int(c)] > 0 { attempts[Int(c)] -= 1 }
+            requeueOrFail(c, reason: message)
+        } else if retryable {
             requeueOrFail(c, reason: message)
         } else {
             fail(c, error: message)
+        }
+        return drainOutbox()
+    }
+
+    /// A result under `lease` for `cell` failed the checks at the door (a value out of its
+    /// domain, a field missing, a model that did not arrive): it is not stored, the sender is
+    /// acknowledged (it should not send it again), and if `lease` is the cell's current lease the
+    /// attempt counts as a retryable failure with `reason`. A result under a lease never issued
+    /// for the cell to that worker is `.rejected` instead.
+    public mutating func invalidResult(_ id: WorkerID, cell key: CellKey, lease: LeaseID, reason: String,
+                                       now: SchedulerTime) -> [SchedulerAction] {
+        guard let w = workerIndex[id] else { return drainOutbox() + [.unknownWorker(worker: id)] }
+        workers[w]!.lastSeen = max(workers[w]!.lastSeen, now)
+        guard let c = cellIndex[key], wasIssued(lease, cell: c, to: id, now: now) else {
+            outbox.append(.rejected(worker: id, cell: key, reason: cellIndex[key] == nil ? "no such cell in this sweep"
+                                    : "lease \(lease) was never issued for this cell to \(id)"))
+            return drainOutbox()
+        }
+        outbox.append(.ack(worker: id, cell: key, lease: lease))
+        if states[Int(c)] == .leased, currentLease[Int(c)] == lease, leases[lease]?.worker == w {
+            endLease(lease)
+            lastErrors[c] = reason
+            requeueOrFail(c, reason: reason)
+        }
+        return drainOutbox()
+    }
+
+    /// The store does not have this artifact (a worker asked for it and none was found): the done
+    /// pre-trainings that produced it run again (charged as any attempt), and their dependents
+    /// wait for the new model instead of failing for want of it.
+    public mutating func artifactMissing(_ sha256: String, now: SchedulerTime) -> [SchedulerAction] {
+        guard let t = tokenIDs[sha256] else { return drainOutbox() }
+        availableArtifacts.remove(t)
+        for p in producers[t] ?? [] where states[Int(p)] == .done {
+            setState(p, .queued)
+            lastErrors[p] = "its model \(sha256.prefix(12)) is missing from the store"
+            enqueue(p)
+            outbox.append(.cellRequeued(cell: keys[Int(p)], attempts: Int(attempts[Int(p)]),
+                                        reason: "pretrain cell queued again: \(lastErrors[p]!)"))
+            for d in dependents[p] ?? [] where states[Int(d)] == .queued { setState(d, .blocked) }
         }
         return drainOutbox()
     }
@@ -116,6 +165,17 @@ extension Scheduler {
     }
 
     // MARK: Internals
+
+    /// Whether `lease` may carry a result of cell `c` from `id`: issued by this scheduler for `c`
+    /// to `id`, or older than this scheduler's first lease (a predecessor's, not checkable here).
+    func wasIssued(_ lease: LeaseID, cell c: Int32, to id: WorkerID, now: SchedulerTime) -> Bool {
+        guard lease >= firstLeaseID else {
+            return now - (startedAt ?? now) <= configuration.predecessorResultWindow
+        }
+        let i = Int(lease - firstLeaseID)
+        guard i < issuedCell.count, issuedCell[i] == c, let name = workerNames[id] else { return false }
+        return issuedTo[i] == name
+    }
 
     /// Makes the blocked (or dependency-failed) dependents of a done, usable pretrain cell ready.
     mutating func release(dependentsOf p: Int32) {

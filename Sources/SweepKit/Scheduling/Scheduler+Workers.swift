@@ -3,13 +3,15 @@ extension Scheduler {
     /// still running if it re-registers after a reconnect.
     ///
     /// A worker already known keeps the listed leases that are still its own; its other leases are
-    /// requeued without counting an attempt (the connection failed, not the cell). Credit is set
-    /// to its free slots. Call ``dispatch(now:)`` afterwards.
+    /// requeued without counting an attempt (the connection failed, not the cell). Credit starts
+    /// at zero: a worker gets cells only for the CREDIT it sends (a peer that registers and
+    /// never asks gets nothing).
     public mutating func workerReady(_ id: WorkerID, slots: Int, artifacts: [String] = [], running: [LeaseID] = [],
                                      now: SchedulerTime) -> [SchedulerAction] {
         // The wire already refuses more than `maxSlots`; capped here too, so no caller can make a
         // worker hold more leases than that.
         let slots = min(Int(WireFormat.maxSlots), max(0, slots))
+        if startedAt == nil { startedAt = now }
         let w: Int
         if let known = workerIndex[id] {
             w = known
@@ -31,7 +33,7 @@ extension Scheduler {
             workerIndex[id] = w
             aliveWorkerCount += 1
         }
-        workers[w]!.credit = max(0, slots - workers[w]!.leases.count)
+        workers[w]!.credit = 0
         for sha in artifacts { hold(token(sha), worker: w, feature: false) }
         return drainOutbox()
     }
@@ -62,24 +64,43 @@ extension Scheduler {
         return actions
     }
 
+    /// The worker shows it has these assignments (ACCEPTED): from now on, losing the worker
+    /// may charge them (see "Guilt" on ``Scheduler``). Leases not its own are ignored.
+    public mutating func accepted(_ id: WorkerID, leases accepted: [LeaseID], now: SchedulerTime) -> [SchedulerAction] {
+        let actions = heard(from: id, now: now)
+        guard let w = workerIndex[id] else { return actions }
+        for lease in accepted where leases[lease]?.worker == w { leases[lease]!.accepted = true }
+        return actions
+    }
+
     /// The worker leaves (drain, shutdown): its unfinished cells are requeued without counting an
     /// attempt, and it is forgotten.
     public mutating func workerLeft(_ id: WorkerID, now: SchedulerTime) -> [SchedulerAction] {
         guard let w = workerIndex[id] else { return drainOutbox() }
-        removeWorker(w, reason: "worker \(id) left", countsAttempt: false)
+        removeWorker(w, reason: "worker \(id) left", crashed: false)
         return drainOutbox()
     }
 
-    /// Time passes: declares silent workers dead (requeueing their cells with the attempt counted),
+    /// The worker is gone without a goodbye (its connection vanished, or the driver knows its
+    /// process died): as a silent worker at ``tick(now:)``, its cells are charged by guilt (see
+    /// ``Scheduler``), and it is forgotten. Nothing for an unknown worker.
+    public mutating func workerLost(_ id: WorkerID, reason: String, now: SchedulerTime) -> [SchedulerAction] {
+        guard let w = workerIndex[id] else { return drainOutbox() }
+        removeWorker(w, reason: "worker \(id) lost: \(reason)", crashed: true)
+        return drainOutbox()
+    }
+
+    /// Time passes: declares silent workers dead (their cells charged by guilt, see ``Scheduler``),
     /// expires leases over ``SchedulerConfiguration/maxLeaseDuration``, sends heartbeats that are
     /// due, and dispatches.
     public mutating func tick(now: SchedulerTime) -> [SchedulerAction] {
+        if startedAt == nil { startedAt = now }
         let deadAfter = configuration.deadAfter
         for w in workers.indices {
             guard let worker = workers[w] else { continue }
             let silence = now - worker.lastSeen
             if silence > deadAfter {
-                removeWorker(w, reason: "worker \(worker.id) lost: silent for \(silence) ms", countsAttempt: true)
+                removeWorker(w, reason: "worker \(worker.id) lost: silent for \(silence) ms", crashed: true)
             }
         }
         if let limit = configuration.maxLeaseDuration {
@@ -87,7 +108,8 @@ extension Scheduler {
             for id in expired {
                 let record = leases[id]!
                 outbox.append(.cancel(worker: workers[record.worker]!.id, cell: keys[Int(record.cell)], lease: id))
-                returnLease(id, reason: "lease \(id) expired after \(limit) ms", countsAttempt: true)
+                // Charged only if the worker had the assignment (a lost ASSIGN is nobody's fault).
+                returnLease(id, reason: "lease \(id) expired after \(limit) ms", countsAttempt: record.accepted)
             }
         }
         for w in workers.indices {
@@ -106,10 +128,32 @@ extension Scheduler {
         if feature { workers[w]!.featureTokens.append(token) } else { workers[w]!.plainTokens.append(token) }
     }
 
-    mutating func removeWorker(_ w: Int, reason: String, countsAttempt: Bool) {
+    /// Forgets a worker and returns its leases. For a crash (`crashed`), a lone accepted lease is
+    /// charged; several leases are all uncharged and their cells become suspects (each runs alone
+    /// next); a lone lease never accepted is charged only at its ``Scheduler/unconfirmedLossLimit``-th
+    /// such loss.
+    mutating func removeWorker(_ w: Int, reason: String, crashed: Bool) {
         let worker = workers[w]!
-        for lease in worker.leases.sorted() {
-            returnLease(lease, reason: reason, countsAttempt: countsAttempt)
+        let held = worker.leases.sorted()
+        for lease in held {
+            guard crashed, let record = leases[lease] else {
+                returnLease(lease, reason: reason, countsAttempt: false)
+                continue
+            }
+            let c = Int(record.cell)
+            if held.count > 1 {
+                if states[c] == .leased { suspect[c] = true }
+                returnLease(lease, reason: "\(reason), holding \(held.count) cells: each runs alone next, and only one "
+                            + "that fails alone is charged", countsAttempt: false)
+            } else if record.accepted {
+                returnLease(lease, reason: reason, countsAttempt: true)
+            } else {
+                unconfirmedLosses[c] &+= 1
+                let charged = Int(unconfirmedLosses[c]) >= Self.unconfirmedLossLimit
+                if charged { unconfirmedLosses[c] = 0 }
+                returnLease(lease, reason: reason + (charged ? "" : " before it accepted the cell (not charged)"),
+                            countsAttempt: charged)
+            }
         }
         workers[w] = nil
         freeWorkerSlots.append(w)
@@ -122,6 +166,7 @@ extension Scheduler {
     mutating func endLease(_ id: LeaseID) {
         guard let record = leases.removeValue(forKey: id) else { return }
         workers[record.worker]?.leases.remove(id)
+        if record.isolated { workers[record.worker]?.isolating = false }
         if currentLease[Int(record.cell)] == id { currentLease[Int(record.cell)] = 0 }
     }
 
@@ -141,8 +186,14 @@ extension Scheduler {
         if Int(attempts[Int(c)]) >= configuration.maxAttempts {
             fail(c, error: reason)
         } else {
-            setState(c, .queued)
-            enqueue(c)
+            let d = dependency[Int(c)]
+            if d >= 0, !(states[Int(d)] == .done && isUsable(d)) {
+                // Its model is gone meanwhile (its pre-training runs again): it waits for it.
+                setState(c, .blocked)
+            } else {
+                setState(c, .queued)
+                enqueue(c)
+            }
             outbox.append(.cellRequeued(cell: keys[Int(c)], attempts: Int(attempts[Int(c)]), reason: reason))
         }
     }

@@ -4,9 +4,20 @@
 /// Rules (DESIGN.md, "Delivery and failure"):
 /// - **Credit**: a worker registers with its slots and grants credit as slots free up; the
 ///   scheduler never has more leases on a worker than its slots and never assigns beyond its credit.
+/// - **Credit**: a worker starts with none (registering grants nothing); only CREDIT grants it.
 /// - **Liveness**: any message from a worker counts as a heartbeat; a worker silent for
-///   `liveness × heartbeatInterval` is dead at the next ``tick(now:)``, and each of its leases is
-///   requeued with its attempt counted (or failed if it was the last attempt).
+///   `liveness × heartbeatInterval` is dead at the next ``tick(now:)``.
+/// - **Guilt** (docs/reliability.md, "Crashes charge the guilty"): an attempt is charged to a lease
+///   only when its worker accepted it (ACCEPTED, or a result or failure under it). A worker lost
+///   holding one accepted lease charges that cell; one lost holding several charges none of them:
+///   they become *suspects*, each of which runs next alone on a worker holding nothing else, so a
+///   cell that crashes its worker is charged only when it crashed alone. A cell lost
+///   ``unconfirmedLossLimit`` times alone without an acceptance is charged too (a cell that kills
+///   its worker before the ACCEPTED leaves must still end).
+/// - **Provenance**: a result is taken only under a lease this scheduler issued for that cell to
+///   that worker (a late result of a superseded lease is fine), or under a lease older than this
+///   scheduler's first (a predecessor's: not verifiable here, so taken only within
+///   ``SchedulerConfiguration/predecessorResultWindow`` of the first event; docs/reliability.md).
 /// - **Retries**: a retryable failure is requeued until `maxAttempts` attempts, then the cell is
 ///   failed with its last error. A non-retryable failure (NaN/Inf in training, a data file whose
 ///   checksum is wrong: deterministic given the spec, so a retry would fail the same way) fails
@@ -45,6 +56,10 @@ public struct Scheduler: Sendable {
     var taskOf: [Int32] = []
     var dataToken: [Int32] = []
     var currentLease: [LeaseID] = []
+    /// Cells lost with others on a crashed worker: each runs alone until it finishes.
+    var suspect: [Bool] = []
+    /// Times a cell was lost alone on a worker that had not accepted it.
+    var unconfirmedLosses: [UInt8] = []
     var lastErrors: [Int32: String] = [:]
     /// Pretrain cell → token of its artifact (once a result named one).
     var artifactOf: [Int32: Int32] = [:]
@@ -67,6 +82,8 @@ public struct Scheduler: Sendable {
 
     // Queues (lazy deletion: an entry whose cell is no longer queued is skipped when popped).
     var globalQueue = IndexQueue()
+    /// Queued suspects, in the order they were lost.
+    var suspectQueue = IndexQueue()
     var localQueues: [Int32: IndexQueue] = [:]
 
     // Workers by slot; a dead worker's slot is reused by the next registration, so memory is
@@ -80,7 +97,16 @@ public struct Scheduler: Sendable {
     // Leases.
     var leases: [LeaseID: LeaseRecord] = [:]
     var nextLeaseID: LeaseID
+    /// Every lease this scheduler issued, by `lease − firstLeaseID`: its cell and its worker (an
+    /// index into `workerNames`), so a result can be checked against who was asked for it
+    /// (8 bytes per assignment).
+    let firstLeaseID: LeaseID
+    var issuedCell: [Int32] = []
+    var issuedTo: [Int32] = []
+    var workerNames: [WorkerID: Int32] = [:]
 
+    /// The time of the first event that carried one (for ``SchedulerConfiguration/predecessorResultWindow``).
+    var startedAt: SchedulerTime?
     var dispatchPaused = false
     var outbox: [SchedulerAction] = []
 
@@ -91,6 +117,8 @@ public struct Scheduler: Sendable {
         var lastSeen: SchedulerTime
         var lastSent: SchedulerTime
         var leases: Set<LeaseID> = []
+        /// Runs a suspect alone: nothing else is assigned to it until that lease ends.
+        var isolating = false
         /// Tokens held, features first in the order learned, then artifacts/data.
         var featureTokens: [Int32] = []
         var plainTokens: [Int32] = []
@@ -102,7 +130,14 @@ public struct Scheduler: Sendable {
         var worker: Int
         var attempt: Int
         var issuedAt: SchedulerTime
+        /// The worker showed it has the assignment (ACCEPTED, a result or a failure under it).
+        var accepted = false
+        /// A suspect running alone on its worker.
+        var isolated = false
     }
+
+    /// Lone losses without an acceptance after which a cell is charged an attempt anyway.
+    public static let unconfirmedLossLimit = 3
 
     /// Builds the scheduler for a sweep, rebuilding state persisted by an earlier run.
     ///
@@ -120,6 +155,7 @@ public struct Scheduler: Sendable {
                 configuration: SchedulerConfiguration = SchedulerConfiguration(), firstLeaseID: LeaseID = 1) {
         self.configuration = configuration
         self.nextLeaseID = max(1, firstLeaseID)
+        self.firstLeaseID = max(1, firstLeaseID)
         let n = cells.count
         keys.reserveCapacity(n)
         cellIndex.reserveCapacity(n)
@@ -134,6 +170,8 @@ public struct Scheduler: Sendable {
         taskOf = Array(repeating: -1, count: keys.count)
         dataToken = Array(repeating: -1, count: keys.count)
         currentLease = Array(repeating: 0, count: keys.count)
+        suspect = Array(repeating: false, count: keys.count)
+        unconfirmedLosses = Array(repeating: 0, count: keys.count)
         for sha in availableArtifacts { self.availableArtifacts.insert(token(sha)) }
 
         var missingDependency: [Int32: CellKey] = [:]
@@ -164,6 +202,14 @@ public struct Scheduler: Sendable {
             case .done:
                 states[i] = .done
                 if let artifact = record.artifact { recordArtifact(artifact, of: c) }
+                if isPretrain[i], dependents[c] != nil, !isUsable(c) {
+                    // Marked done without a model in the store (a forged result, a lost artifact):
+                    // its dependents could never run, so it runs again.
+                    states[i] = .queued
+                    let reason = record.artifact.map { "its model \($0.prefix(12)) is not in the store" } ?? "it was marked done without a model"
+                    lastErrors[c] = reason
+                    outbox.append(.cellRequeued(cell: record.key, attempts: Int(attempts[i]), reason: "pretrain cell queued again: \(reason)"))
+                }
             case .failed:
                 if configuration.retryFailedCells {
                     states[i] = .queued
@@ -217,6 +263,16 @@ public struct Scheduler: Sendable {
     /// Attempts started so far.
     public func attempts(of key: CellKey) -> Int? { cellIndex[key].map { Int(attempts[Int($0)]) } }
     public func lastError(of key: CellKey) -> String? { cellIndex[key].flatMap { lastErrors[$0] } }
+    /// Whether this artifact is known to be in the store.
+    public func isArtifactAvailable(_ sha256: String) -> Bool { tokenIDs[sha256].map { availableArtifacts.contains($0) } ?? false }
+    /// The failed cells and their last errors, in cell order.
+    public var failedCells: [(key: CellKey, error: String)] {
+        states.indices.compactMap { i in
+            states[i] == .failed ? (keys[i], lastErrors[Int32(i)] ?? "unknown error") : nil
+        }
+    }
+    /// Whether a cell was lost with others on a crashed worker and now runs only alone.
+    public func isSuspect(_ key: CellKey) -> Bool { cellIndex[key].map { suspect[Int($0)] } ?? false }
     /// The lease a leased cell runs under.
     public func lease(of key: CellKey) -> LeaseInfo? {
         guard let c = cellIndex[key], currentLease[Int(c)] != 0 else { return nil }
@@ -283,13 +339,18 @@ public struct Scheduler: Sendable {
 
     mutating func recordArtifact(_ sha: String, of pretrain: Int32) {
         let t = token(sha)
+        if let old = artifactOf[pretrain] {
+            if old == t { return }
+            producers[old]?.removeAll { $0 == pretrain }
+        }
         artifactOf[pretrain] = t
         producers[t, default: []].append(pretrain)
     }
 
-    /// Whether a done pretrain cell's artifact can be fetched (or it produced none to wait for).
+    /// Whether a done pretrain cell's artifact can be fetched: a pre-training without a stored
+    /// model is no use to its dependents.
     func isUsable(_ pretrain: Int32) -> Bool {
-        guard let t = artifactOf[pretrain] else { return true }
+        guard let t = artifactOf[pretrain] else { return false }
         return availableArtifacts.contains(t)
     }
 
@@ -306,8 +367,13 @@ public struct Scheduler: Sendable {
         return (taskOf[i] >= 0 ? featureToken(artifact: artifact, task: taskOf[i]) : -1, artifact)
     }
 
-    /// Puts a queued cell on the global queue and on the local queues of its locality tokens.
+    /// Puts a queued cell on the global queue and on the local queues of its locality tokens (a
+    /// suspect on the suspect queue only).
     mutating func enqueue(_ c: Int32) {
+        if suspect[Int(c)] {
+            suspectQueue.push(c)
+            return
+        }
         globalQueue.push(c)
         let (feature, plain) = localityTokens(c)
         if feature >= 0 { localQueues[feature, default: IndexQueue()].push(c) }

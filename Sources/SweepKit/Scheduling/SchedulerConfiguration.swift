@@ -16,6 +16,10 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     /// Whether cells persisted as failed are queued again (attempts from 0) when the scheduler is
     /// rebuilt; by default a failed cell stays failed and the sweep finishes without it.
     public var retryFailedCells: Bool
+    /// For how long after the scheduler's first event a result under a lease older than its first
+    /// lease (a predecessor coordinator's, which it cannot check) is still taken, in ms: workers
+    /// resend unacknowledged results right after they are welcomed, so a minute covers a restart.
+    public var predecessorResultWindow: Int64 = 60_000
 
     public init(maxAttempts: Int = 3, heartbeatInterval: Int64 = 1_000, liveness: Int = 3, maxLeaseDuration: Int64? = nil,
                 maxAssignmentsPerDispatch: Int = 4_096, resultBacklogLimit: Int = 65_536, retryFailedCells: Bool = false) {
