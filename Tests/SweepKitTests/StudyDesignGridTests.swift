@@ -32,6 +32,16 @@ import Testing
         #expect(Set(cells.map(\.spec.probeSeed)) == [5, 9])
     }
 
+    /// `--max-cells` is checked on ``Grid/cellCount`` before expansion, so the count must follow
+    /// every axis of ``Grid/expand()``, the probe seeds included.
+    @Test func cellCountEqualsTheExpansionWithAndWithoutProbeSeeds() throws {
+        for yaml in [Self.base, Self.base + "\nprobe_seeds: [5, 9]", Self.base + "\nprobe_seeds: 3"] {
+            let grid = try Grid.parse(yaml: yaml)
+            #expect(grid.cellCount == grid.expand().cells.count, "\(yaml)")
+        }
+        #expect(try Grid.parse(yaml: Self.base + "\nprobe_seeds: [5, 9]").cellCount == 3 * 2 * (1 + 3 * 2 * 3))
+    }
+
     @Test func withoutProbeSeedsEachModelKeepsItsOwnSeed() throws {
         let cells = try evaluates(Self.base)
         #expect(cells.count == 3 * 2 * 3 * 3)

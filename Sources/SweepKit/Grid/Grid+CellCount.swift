@@ -1,6 +1,6 @@
 extension Grid {
     /// The number of cells ``expand()`` would make, counted without making them (no hashing, no
-    /// allocation per cell), so a grid can be refused before expansion; `Int.max` when the
+    /// allocation per cell; it must follow every axis of ``expand()``, probe seeds included), so a grid can be refused before expansion; `Int.max` when the
     /// product overflows. O(noise ratios × seeds × tasks) for a black-box grid, O(1) otherwise.
     public var cellCount: Int {
         func product(_ factors: [Int]) -> Int {
@@ -22,10 +22,10 @@ extension Grid {
                     }
                 }
             }
-            return product([points, methods.count])
+            return product([points, probeSeeds?.count ?? 1, methods.count])
         }
         guard pretraining != nil else { return 0 }
-        let perPretraining = product([tasks.count, methods.count])
+        let perPretraining = product([tasks.count, probeSeeds?.count ?? 1, methods.count])
         return product([noiseRatios.count, seeds.count, perPretraining == .max ? .max : perPretraining + 1])
     }
 }
