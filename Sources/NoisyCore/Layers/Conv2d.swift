@@ -23,6 +23,8 @@ public final class Conv2d: Layer {
     /// Work matrices kept between calls (column matrices, products, gathered gradients): fresh
     /// multi-MiB allocations each call cost page faults and zero-filling (14 % of pre-training).
     private var scratch: [Matrix] = []
+    /// Buffers of the direct kernels (``Conv2d/directKernelsApply``), kept between calls.
+    let workspace = ConvWorkspace()
 
     /// A layer initialised as `torch.nn.Conv2d`: weights `U(±1/√(in·k·k))` drawn row-major from
     /// `rng`, then the bias (when `.uniform`) with the same bound.
@@ -96,6 +98,7 @@ public final class Conv2d: Layer {
         precondition(x.cols == inputShape.count,
                      "Conv2d(\(weight.name)) expects rows of \(inputShape) = \(inputShape.count) values, got \(x.rows)×\(x.cols)")
         cachedInput = x
+        if directKernelsApply { return forwardDirect(x) }
         let batch = x.rows
         let plane = outputShape.planeSize, outChannels = outputShape.channels, patch = weight.value.cols
         let chunk = chunkSize(batch: batch)
@@ -147,6 +150,7 @@ public final class Conv2d: Layer {
         let x = requireCached(cachedInput, "Conv2d(\(weight.name))")
         precondition(gradOutput.rows == x.rows && gradOutput.cols == outputShape.count,
                      "Conv2d(\(weight.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(outputShape.count)")
+        if directKernelsApply { return backwardDirect(x, gradOutput) }
         let batch = x.rows
         let plane = outputShape.planeSize, outChannels = outputShape.channels, patch = weight.value.cols
         let chunk = chunkSize(batch: batch)
