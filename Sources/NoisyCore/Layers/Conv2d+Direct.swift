@@ -56,6 +56,29 @@ final class ConvBuffer {
     }
 }
 
+/// Copies `count` floats with inline vector moves: the runs here are 14–30 floats, where a
+/// `memcpy` call per run cost more than the copy.
+@inline(__always)
+func copyRun(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+    var i = 0
+    while i &+ 16 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+        i &+= 16
+    }
+    if i &+ 8 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    if i &+ 4 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        i &+= 4
+    }
+    while i < count {
+        dst[i] = src[i]
+        i &+= 1
+    }
+}
+
 /// The fixed numbers of one convolution shape that the direct kernels share.
 struct ConvGeometry {
     let inChannels: Int, outChannels: Int, height: Int, width: Int, kernel: Int, padding: Int
@@ -120,7 +143,7 @@ struct ConvGeometry {
         for c in 0..<inChannels {
             let src = x + c * height * width
             let dst = xp + c * paddedPlane + padding * paddedWidth + padding
-            for y in 0..<height { (dst + y * paddedWidth).update(from: src + y * width, count: width) }
+            for y in 0..<height { copyRun(src + y * width, dst + y * paddedWidth, width) }
         }
     }
 
@@ -131,7 +154,7 @@ struct ConvGeometry {
         for c in 0..<outChannels {
             let src = g + c * outHeight * outWidth
             let dst = gp + c * gradPlane + border * gradWidth + border
-            for y in 0..<outHeight { (dst + y * gradWidth).update(from: src + y * outWidth, count: outWidth) }
+            for y in 0..<outHeight { copyRun(src + y * outWidth, dst + y * gradWidth, outWidth) }
         }
     }
 }
@@ -353,7 +376,7 @@ extension Conv2d {
                                     vectors: g.forwardVectors, out, out + rowFloats)
                                 for index in 0..<(c1 == c ? 1 : 2) {
                                     let src = out + index * rowFloats, dst = row + (c + index) * plane
-                                    for oy in 0..<outH { (dst + oy * outW).update(from: src + oy * wp, count: outW) }
+                                    for oy in 0..<outH { copyRun(src + oy * wp, dst + oy * outW, outW) }
                                 }
                                 c += 2
                             }
@@ -367,6 +390,16 @@ extension Conv2d {
 
     /// Backward with the direct ∂W and ∂X kernels; same values as the GEMM path (see above).
     func backwardDirect(_ x: Matrix, _ gradOutput: Matrix) -> Matrix {
+        gradOutput.withUnsafeBufferPointer { gs in
+            backwardDirect(x) { start, _ in UnsafePointer(gs.baseAddress! + start * outputShape.count) }
+        }
+    }
+
+    /// Backward with the direct kernels, the output gradient supplied a chunk at a time:
+    /// `gradients(start, count)` returns `count` consecutive NCHW output-gradient rows of images
+    /// `start ..< start + count`, valid until the next call. Skips ∂X (returns zeros) when
+    /// ``computesInputGradient`` is false.
+    func backwardDirect(_ x: Matrix, gradients: (Int, Int) -> UnsafePointer<Float>) -> Matrix {
         let g = geometry, ws = workspace
         let batch = x.rows, outChannels = g.outChannels, patch = g.patch
         var gradInput = Matrix(rows: batch, cols: inputShape.count)
@@ -395,70 +428,7 @@ extension Conv2d {
                 return Int32(j * imageFloats + (pixel / g.outWidth) * g.paddedWidth + pixel % g.outWidth)
             }
         }
-        let kc = GEMMBlocking.kc
-        x.withUnsafeBufferPointer { xs in
-            gradOutput.withUnsafeBufferPointer { gs in
-                ws.bases.withUnsafeBufferPointer { bases in
-                    var start = 0
-                    while start < batch {
-                        let count = min(chunk, batch - start), width = count * plane
-                        for j in 0..<count {
-                            let row = gs.baseAddress! + (start + j) * outputShape.count
-                            for c in 0..<outChannels {
-                                (gathered + c * width + j * plane).update(from: row + c * plane, count: plane)
-                                let src = row + c * plane, dst = gt + j * plane * paddedChannels + c
-                                for p in 0..<plane { dst[p * paddedChannels] = src[p] }
-                            }
-                            g.pad(xs.baseAddress! + (start + j) * inputShape.count, into: xc + j * imageFloats)
-                        }
-                        if let bias {
-                            bias.gradient.withUnsafeMutableBufferPointer { db in
-                                for c in 0..<outChannels { db[c] += Kernels.sum(gathered + c * width, count: width) }
-                            }
-                        }
-                        var t = 0
-                        while t < width {
-                            let steps = min(kc, width - t)
-                            let gBlock = gt + t * paddedChannels, bBlock = bases.baseAddress! + t
-                            var c = 0
-                            while c < paddedChannels {
-                                if paddedChannels - c >= 32 {
-                                    var r = 0
-                                    while r < paddedTaps {
-                                        ConvKernels.weightGradient2x3(
-                                            gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
-                                            Int(offsets[r]), Int(offsets[r + 1]), Int(offsets[r + 2]),
-                                            dwt + r * paddedChannels + c, dwt + (r + 1) * paddedChannels + c,
-                                            dwt + (r + 2) * paddedChannels + c)
-                                        r += 3
-                                    }
-                                    c += 32
-                                } else {
-                                    var r = 0
-                                    while r < paddedTaps {
-                                        ConvKernels.weightGradient1x6(
-                                            gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
-                                            (Int(offsets[r]), Int(offsets[min(r + 1, paddedTaps - 1)]),
-                                             Int(offsets[min(r + 2, paddedTaps - 1)]), Int(offsets[min(r + 3, paddedTaps - 1)]),
-                                             Int(offsets[min(r + 4, paddedTaps - 1)]), Int(offsets[min(r + 5, paddedTaps - 1)])),
-                                            dwt + r * paddedChannels + c, ldw: paddedChannels, taps: min(6, paddedTaps - r))
-                                        r += 6
-                                    }
-                                    c += 16
-                                }
-                            }
-                            t += steps
-                        }
-                        start += count
-                    }
-                }
-            }
-        }
-        weight.gradient.withUnsafeMutableBufferPointer { dw in
-            for o in 0..<outChannels { for r in 0..<patch { dw[o * patch + r] = dwt[r * paddedChannels + o] } }
-        }
-
-        // ∂X, one image at a time.
+        // ∂X: the transposed weights of each input channel's taps, and the taps' offsets.
         let k = g.kernel, taps = k * k, inChannels = g.inChannels
         let wt = ws.transposedWeights.take(inChannels * taps * outChannels, zeroed: false)
         weight.value.withUnsafeBufferPointer { w in
@@ -475,29 +445,92 @@ extension Conv2d {
         let pairs = (inChannels + 1) / 2
         let dx = ws.inputGradient.take(2 * pairs * rowFloats, zeroed: false)
         let h = g.height, w = g.width, gw = g.gradWidth
-        gradOutput.withUnsafeBufferPointer { gs in
+
+        let kc = GEMMBlocking.kc
+        x.withUnsafeBufferPointer { xs in
             gradInput.withUnsafeMutableBufferPointer { dxs in
-                tapOffsets.withUnsafeBufferPointer { tapOffsets in
-                    for n in 0..<batch {
-                        g.padGradient(gs.baseAddress! + n * outputShape.count, into: gp)
-                        dx.update(repeating: 0, count: 2 * pairs * rowFloats)
-                        var c = 0
-                        while c < inChannels {
-                            let c1 = min(c + 1, inChannels - 1)
-                            ConvKernels.inputGradientPair(
-                                gp, gradPlane: g.gradPlane, outChannels: outChannels, tapOffsets: tapOffsets.baseAddress!, taps: taps,
-                                wt + c * taps * outChannels, wt + c1 * taps * outChannels,
-                                vectors: g.backwardVectors, dx + c * rowFloats, dx + (c + 1) * rowFloats)
-                            c += 2
-                        }
-                        let image = dxs.baseAddress! + n * inputShape.count
-                        for ci in 0..<inChannels {
-                            let src = dx + ci * rowFloats, dst = image + ci * h * w
-                            for iy in 0..<h { (dst + iy * w).update(from: src + iy * gw, count: w) }
+                ws.bases.withUnsafeBufferPointer { bases in
+                    tapOffsets.withUnsafeBufferPointer { tapOffsets in
+                        var start = 0
+                        while start < batch {
+                            let count = min(chunk, batch - start), width = count * plane
+                            let gs = gradients(start, count)
+                            for j in 0..<count {
+                                let row = gs + j * outputShape.count
+                                for c in 0..<outChannels {
+                                    (gathered + c * width + j * plane).update(from: row + c * plane, count: plane)
+                                    let src = row + c * plane, dst = gt + j * plane * paddedChannels + c
+                                    for p in 0..<plane { dst[p * paddedChannels] = src[p] }
+                                }
+                                g.pad(xs.baseAddress! + (start + j) * inputShape.count, into: xc + j * imageFloats)
+                            }
+                            if let bias {
+                                bias.gradient.withUnsafeMutableBufferPointer { db in
+                                    for c in 0..<outChannels { db[c] += Kernels.sum(gathered + c * width, count: width) }
+                                }
+                            }
+                            var t = 0
+                            while t < width {
+                                let steps = min(kc, width - t)
+                                let gBlock = gt + t * paddedChannels, bBlock = bases.baseAddress! + t
+                                var c = 0
+                                while c < paddedChannels {
+                                    if paddedChannels - c >= 32 {
+                                        var r = 0
+                                        while r < paddedTaps {
+                                            ConvKernels.weightGradient2x3(
+                                                gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
+                                                Int(offsets[r]), Int(offsets[r + 1]), Int(offsets[r + 2]),
+                                                dwt + r * paddedChannels + c, dwt + (r + 1) * paddedChannels + c,
+                                                dwt + (r + 2) * paddedChannels + c)
+                                            r += 3
+                                        }
+                                        c += 32
+                                    } else {
+                                        var r = 0
+                                        while r < paddedTaps {
+                                            ConvKernels.weightGradient1x6(
+                                                gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
+                                                (Int(offsets[r]), Int(offsets[min(r + 1, paddedTaps - 1)]),
+                                                 Int(offsets[min(r + 2, paddedTaps - 1)]), Int(offsets[min(r + 3, paddedTaps - 1)]),
+                                                 Int(offsets[min(r + 4, paddedTaps - 1)]), Int(offsets[min(r + 5, paddedTaps - 1)])),
+                                                dwt + r * paddedChannels + c, ldw: paddedChannels, taps: min(6, paddedTaps - r))
+                                            r += 6
+                                        }
+                                        c += 16
+                                    }
+                                }
+                                t += steps
+                            }
+                            // ∂X of the chunk's images.
+                            if computesInputGradient {
+                                for j in 0..<count {
+                                    g.padGradient(gs + j * outputShape.count, into: gp)
+                                    dx.update(repeating: 0, count: 2 * pairs * rowFloats)
+                                    var c = 0
+                                    while c < inChannels {
+                                        let c1 = min(c + 1, inChannels - 1)
+                                        ConvKernels.inputGradientPair(
+                                            gp, gradPlane: g.gradPlane, outChannels: outChannels, tapOffsets: tapOffsets.baseAddress!,
+                                            taps: taps, wt + c * taps * outChannels, wt + c1 * taps * outChannels,
+                                            vectors: g.backwardVectors, dx + c * rowFloats, dx + (c + 1) * rowFloats)
+                                        c += 2
+                                    }
+                                    let image = dxs.baseAddress! + (start + j) * inputShape.count
+                                    for ci in 0..<inChannels {
+                                        let src = dx + ci * rowFloats, dst = image + ci * h * w
+                                        for iy in 0..<h { copyRun(src + iy * gw, dst + iy * w, w) }
+                                    }
+                                }
+                            }
+                            start += count
                         }
                     }
                 }
             }
+        }
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+            for o in 0..<outChannels { for r in 0..<patch { dw[o * patch + r] = dwt[r * paddedChannels + o] } }
         }
         return gradInput
     }
