@@ -32,6 +32,10 @@ struct CellBenchmark: ParsableCommand {
         probe.sourceSamples = pretrainSamples
         let outcome = try pretrain(probe, source: source, sourceTest: test)
         let imagesPerSecond = outcome.imagesPerSecond
+        // The yardstick, measured in this run: the GEMM's rate bounds what the CNN can reach.
+        let gemmGFLOPS = Self.gemmGFLOPS()
+        let flopsPerImage = Self.trainingFLOPsPerImage(PretrainArchitecture(spec: defaults))
+        let limitImagesPerSecond = gemmGFLOPS * 1e9 / flopsPerImage
         let sourceTestSeconds = outcome.timings["test"] ?? 0
         let pretrainSeconds = Double(60_000 * defaults.epochs) / imagesPerSecond + sourceTestSeconds + loadSeconds
 
@@ -75,6 +79,10 @@ struct CellBenchmark: ParsableCommand {
         if json {
             let fields: [(String, BenchJSON)] = [
                 ("pretrain_images_per_second", .number(imagesPerSecond)),
+                ("pretrain_mflop_per_image", .number(flopsPerImage / 1e6)),
+                ("gemm_gflops", .number(gemmGFLOPS)),
+                ("pretrain_gemm_limit_images_per_second", .number(limitImagesPerSecond)),
+                ("pretrain_fraction_of_gemm_limit", .number(imagesPerSecond / limitImagesPerSecond)),
                 ("pretrain_samples", .int(pretrainSamples)),
                 ("pretrain_default_epochs", .int(defaults.epochs)),
                 ("pretrain_seconds_estimate", .number(pretrainSeconds)),
@@ -89,6 +97,7 @@ struct CellBenchmark: ParsableCommand {
             let f = BenchSupport.fixed
             print("Pre-training (default CNN c1 \(defaults.conv1Channels), c2 \(defaults.conv2Channels), D \(defaults.featureDimension), batch \(defaults.batchSize), \(defaults.optimizer.rawValue))")
             print("  1 epoch over \(pretrainSamples) images: \(f(imagesPerSecond, 0)) images/s (source accuracy after it \(f(outcome.sourceTestAccuracy * 100, 1)) %)")
+            print("  GEMM-bound limit: \(f(flopsPerImage / 1e6, 2)) MFLOP per image at \(f(gemmGFLOPS, 1)) GFLOP/s (512³ GEMM, this run) = \(f(limitImagesPerSecond, 0)) images/s; reached \(f(100 * imagesPerSecond / limitImagesPerSecond, 0)) %")
             print("  data load \(f(loadSeconds, 2)) s, source test pass \(f(sourceTestSeconds, 2)) s")
             print("  one default pre-training ≈ 60000 × \(defaults.epochs) / \(f(imagesPerSecond, 0)) + \(f(sourceTestSeconds + loadSeconds, 1)) = \(f(pretrainSeconds, 1)) s")
             print("Tuning cells on \(rows) × \(dimension) train, \(rows / 4) test features, \(epochs ?? 30) epochs (tune + SVE/LSVR)")
@@ -101,5 +110,35 @@ struct CellBenchmark: ParsableCommand {
             print("  pretrain: 15 × \(f(pretrainSeconds, 1)) = \(f(pretrainTotal, 0)) s")
             print("  wall ≈ (\(f(evaluateTotal, 0)) + \(f(pretrainTotal, 0))) / \(workers) = \(f(total, 0)) s = \(f(total / 60, 1)) min (budget 45 min; extraction and scheduling not included)")
         }
+    }
+
+    /// Multiply-add work of one training image (forward, ∂W and ∂X of every layer but the first's
+    /// ∂X), in flops.
+    static func trainingFLOPsPerImage(_ a: PretrainArchitecture) -> Double {
+        let k2 = a.kernelSize * a.kernelSize, grow = 2 * a.padding - a.kernelSize + 1
+        let (h1, w1) = (a.input.height + grow, a.input.width + grow)
+        let (h2, w2) = (h1 / 2 + grow, w1 / 2 + grow)
+        let conv1 = a.conv1Channels * a.input.channels * k2 * h1 * w1
+        let conv2 = a.conv2Channels * a.conv1Channels * k2 * h2 * w2
+        let fc = a.featureDimension * a.conv2Channels * (h2 / 2) * (w2 / 2)
+        let head = a.classCount * a.featureDimension
+        let forward = conv1 + conv2 + fc + head
+        return 2 * Double(3 * forward - conv1)
+    }
+
+    /// Median GFLOP/s of seven 512×512×512 GEMMs on this thread.
+    static func gemmGFLOPS() -> Double {
+        let n = 512
+        var rng = RandomStream(seed: 3)
+        let a = Matrix(rows: n, cols: n) { _, _ in rng.normal() }, b = Matrix(rows: n, cols: n) { _, _ in rng.normal() }
+        var c = Matrix(rows: n, cols: n)
+        var rates: [Double] = []
+        for _ in 0..<7 {
+            let s = BenchSupport.seconds {
+                a.withView { av in b.withView { bv in c.withMutableView { cv in gemm(.none, .none, alpha: 1, av, bv, beta: 0, cv) } } }
+            }
+            rates.append(2 * Double(n * n * n) / s / 1e9)
+        }
+        return rates.sorted()[rates.count / 2]
     }
 }

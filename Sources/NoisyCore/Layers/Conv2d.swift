@@ -23,6 +23,12 @@ public final class Conv2d: Layer {
     /// Work matrices kept between calls (column matrices, products, gathered gradients): fresh
     /// multi-MiB allocations each call cost page faults and zero-filling (14 % of pre-training).
     private var scratch: [Matrix] = []
+    /// Whether ``backward(_:)`` computes ∂L/∂input. A network's first layer, whose input is data,
+    /// sets it to false; backward then returns zeros of the input's shape (the parameter gradients
+    /// are the same either way).
+    public var computesInputGradient = true
+    /// Buffers of the direct kernels (``Conv2d/directKernelsApply``), kept between calls.
+    let workspace = ConvWorkspace()
 
     /// A layer initialised as `torch.nn.Conv2d`: weights `U(±1/√(in·k·k))` drawn row-major from
     /// `rng`, then the bias (when `.uniform`) with the same bound.
@@ -96,6 +102,7 @@ public final class Conv2d: Layer {
         precondition(x.cols == inputShape.count,
                      "Conv2d(\(weight.name)) expects rows of \(inputShape) = \(inputShape.count) values, got \(x.rows)×\(x.cols)")
         cachedInput = x
+        if directKernelsApply { return forwardDirect(x) }
         let batch = x.rows
         let plane = outputShape.planeSize, outChannels = outputShape.channels, patch = weight.value.cols
         let chunk = chunkSize(batch: batch)
@@ -147,6 +154,7 @@ public final class Conv2d: Layer {
         let x = requireCached(cachedInput, "Conv2d(\(weight.name))")
         precondition(gradOutput.rows == x.rows && gradOutput.cols == outputShape.count,
                      "Conv2d(\(weight.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(outputShape.count)")
+        if directKernelsApply { return backwardDirect(x, gradOutput) }
         let batch = x.rows
         let plane = outputShape.planeSize, outChannels = outputShape.channels, patch = weight.value.cols
         let chunk = chunkSize(batch: batch)
@@ -185,21 +193,21 @@ public final class Conv2d: Layer {
                             }
                         }
                         // ∂X = col2im(Wᵀ · G)
-                        weight.value.withView { wv in
+                        if computesInputGradient { weight.value.withView { wv in
                             gradColumns.withMutableView { all in
                                 let dc = MutableMatrixView(base: all.base, rows: patch, cols: width, stride: width)
                                 gemm(.transposed, .none, alpha: 1, wv, g, beta: 0, dc)
                             }
-                        }
+                        } }
                     }
-                    gradColumns.withUnsafeBufferPointer { dc in
+                    if computesInputGradient { gradColumns.withUnsafeBufferPointer { dc in
                         gradInput.withUnsafeMutableBufferPointer { dx in
                             for j in 0..<count {
                                 col2imAdd(dc.baseAddress! + j * plane, into: dx.baseAddress! + (start + j) * inputShape.count,
                                           rowStride: width)
                             }
                         }
-                    }
+                    } }
                     start += count
                 }
             }

@@ -43,8 +43,8 @@ public final class PretrainedNetwork {
         self.conv2 = conv2
         self.fc = fc
         self.head = head
-        extractor = Sequential(conv1, ReLU(), MaxPool2d(input: architecture.conv1Output), conv2, ReLU(),
-                               MaxPool2d(input: architecture.conv2Output), Flatten(), fc, ReLU())
+        conv1.computesInputGradient = false  // its input is the images
+        extractor = Sequential(Conv2dReLUPool.stage(conv1) + Conv2dReLUPool.stage(conv2) + [Flatten(), fc, ReLU()])
         classifier = Sequential(extractor, head)
     }
 
