@@ -6,7 +6,7 @@ import TestSupport
 
 /// Black-box mode reproduces the integrated study: `nmsweep features export` writes the features
 /// of a finished grid's models to NPY files and a `features:` grid; running that grid gives the
-/// same accuracy, SVE and LSVR, bit for bit, as the integrated run (PAPER.md's black-box setting).
+/// same accuracy, SVE and LSVR, bit for bit, as the integrated run (docs/science.md's black-box setting).
 @Suite("Black-box export and rerun")
 struct BlackBoxExportTests {
     /// (noise, task, method, seed) → every measured column but realised noise (unknown to a

@@ -4,7 +4,7 @@ import SweepStore
 import Testing
 import TestSupport
 
-/// DESIGN.md's promise: a sweep's results are bitwise identical however many workers run it and in
+/// docs/architecture.md's promise: a sweep's results are bitwise identical however many workers run it and in
 /// whatever order cells finish. Real cells (pre-training, LP, NMTune) of `grids/test-tiny.yaml`,
 /// run once by 1 worker and once by 3, each into its own database and with its own worker cache.
 @Suite("Determinism of a real grid across worker counts")

@@ -3,7 +3,10 @@ import Testing
 
 /// Speed-ups must not change a single model byte or result bit: short pre-trainings and tunings
 /// whose artifacts and results were recorded with the code before the direct convolution kernels
-/// (commit 187ee75) and are pinned here.
+/// and are pinned here. First recorded at commit 187ee75 (result format 2); re-recorded for result
+/// format 3 (the study redesign: model metadata, digits geometry, LP head) with the study branch's
+/// binary at 2ee8e4d, which still had the GEMM-based convolution, so the fast kernels are checked
+/// against the old ones under the new semantics.
 ///
 /// A deliberate change to what is computed (the science, not the speed) changes these values; it
 /// updates them together with a result-format bump and says why.
@@ -18,8 +21,8 @@ struct PinnedBitsTests {
                                   featureDimension: 24, sourceSamples: 700)
 
     @Test(arguments: [
-        (tiny, "0a9f89cedd0383ab964145c20e4d23885731ca6d725546c23866634adb0a60c1"),
-        (odd, "915e61f7add333f8872a15c5b1ad5b014ad08e0addc8cdb30a28fbd64e4c0144"),
+        (tiny, "cccbd365533e711be15773df3109a903eb43ce84abddcb8ce4cf74ad48b6dde4"),
+        (odd, "c37ba7c5f1a4eeb34dfc57cf3c0d057ad8214f380542315e06c5d41a46fa0ffb"),
     ])
     func preTrainedModelBytes(spec: PretrainSpec, sha256: String) throws {
         let output = try CellRunner(dataDirectory: RealData.directory).run(.pretrain(spec))
@@ -41,15 +44,15 @@ struct PinnedBitsTests {
             return try runner.run(.evaluate(spec), model: model).result
         }
         let mlp = try evaluate(.mlp)
-        #expect(mlp.accuracy == 0.5598885793871866)
-        #expect(mlp.trainLoss == 1.5413552315338799)
-        #expect(mlp.tunedSVE == 2.3640976926811375 && mlp.tunedLSVR == 1.4331136391653159)
+        #expect(mlp.accuracy == 0.5905292479108635)
+        #expect(mlp.trainLoss == 1.5622728078261665)
+        #expect(mlp.tunedSVE == 2.4056568997633843 && mlp.tunedLSVR == 1.634822257971251)
         let nmtune = try evaluate(.nmtune)
-        #expect(nmtune.accuracy == 0.5459610027855153)
-        #expect(nmtune.trainLoss == 1.6363218283155454)
-        #expect(nmtune.tunedSVE == 2.327080395693333 && nmtune.tunedLSVR == 1.444056337824382)
+        #expect(nmtune.accuracy == 0.6072423398328691)
+        #expect(nmtune.trainLoss == 1.6479315132371217)
+        #expect(nmtune.tunedSVE == 2.3611194411772165 && nmtune.tunedLSVR == 1.6035310912195053)
         let terms = try #require(nmtune.lossTerms)
-        #expect(terms.consistency == 0.07151879046274268 && terms.covariance == 0.15808643137631065)
-        #expect(terms.crossEntropy == 1.5586235004922617 && terms.singular == 0.14391974633521004)
+        #expect(terms.consistency == 0.06411608000812323 && terms.covariance == 0.14835560386431773)
+        #expect(terms.crossEntropy == 1.5780264501986296 && terms.singular == 0.1452409846653088)
     }
 }

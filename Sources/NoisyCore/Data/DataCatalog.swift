@@ -27,7 +27,7 @@ public struct DataFileSpec: Sendable, Equatable {
     }
 }
 
-/// The data files of the study (PAPER.md), pinned by version and SHA-256.
+/// The data files of the study (docs/science.md), pinned by version and SHA-256.
 ///
 /// The hashes were computed once from the pinned sources and are the contract: every node of a
 /// cluster holding these bytes holds the same data. A new package or wheel version with other

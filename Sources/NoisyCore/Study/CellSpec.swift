@@ -51,7 +51,7 @@ public enum PretrainOptimizer: String, Codable, Hashable, Sendable, CaseIterable
     case adamw
 }
 
-/// Pre-training of the small CNN of PAPER.md on Fashion-MNIST train with symmetric label noise.
+/// Pre-training of the small CNN of docs/science.md on Fashion-MNIST train with symmetric label noise.
 public struct PretrainSpec: Codable, Hashable, Sendable {
     /// Fraction of source labels replaced, in [0, 1).
     public var noiseRatio: Double
@@ -96,7 +96,7 @@ public struct PretrainSpec: Codable, Hashable, Sendable {
     }
 }
 
-/// The three tuning methods of PAPER.md.
+/// The three tuning methods of docs/science.md.
 public enum TuningMethod: String, Codable, Hashable, Sendable, CaseIterable {
     /// A linear head on the frozen features.
     case lp
@@ -122,7 +122,7 @@ public struct TuningHyperparameters: Codable, Hashable, Sendable {
     public var covarianceWeight: Double
     public var topK: Int
 
-    /// The authors' recipe for `method` (PAPER.md, "The tuning methods").
+    /// The authors' recipe for `method` (docs/science.md, "The tuning methods").
     public static func defaults(for method: TuningMethod) -> TuningHyperparameters {
         TuningHyperparameters(
             epochs: 30, batchSize: 64, learningRate: method == .lp ? 0.01 : 1e-3, weightDecay: 1e-4,

@@ -1,5 +1,5 @@
 extension SpectrumMetrics {
-    /// SVE and LSVR of a feature matrix (M samples × D), with PAPER.md's preprocessing.
+    /// SVE and LSVR of a feature matrix (M samples × D), with docs/science.md's preprocessing.
     ///
     /// As in the authors' code: each row L2-normalised, then each row's own mean over its D
     /// entries subtracted; then the singular values of the M×D result.

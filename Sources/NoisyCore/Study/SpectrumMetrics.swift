@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The two feature-space measures of PAPER.md, from the singular values of a feature matrix.
+/// The two feature-space measures of docs/science.md, from the singular values of a feature matrix.
 ///
 /// With σ₁ ≥ σ₂ ≥ … the singular values and pᵢ = σᵢ / Σⱼ σⱼ:
 /// - Singular Value Entropy `SVE = −Σᵢ pᵢ · ln pᵢ` (terms with pᵢ = 0 contribute 0);

@@ -1,6 +1,6 @@
 public import NoisyCore
 
-/// The two kinds of cell of DESIGN.md.
+/// The two kinds of cell of docs/architecture.md.
 public enum CellKind: String, Codable, Hashable, Sendable {
     case pretrain
     case evaluate

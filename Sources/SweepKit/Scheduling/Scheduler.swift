@@ -1,7 +1,7 @@
 /// The coordinator's scheduling state machine: cells, workers and leases as plain values, driven
 /// by events that carry the time, answering with ``SchedulerAction``s for a thin driver to perform.
 ///
-/// Rules (DESIGN.md, "Delivery and failure"):
+/// Rules (docs/architecture.md, "Delivery and failure"):
 /// - **Credit**: a worker registers with its slots and grants credit as slots free up; the
 ///   scheduler never has more leases on a worker than its slots and never assigns beyond its credit.
 /// - **Credit**: a worker starts with none (registering grants nothing); only CREDIT grants it.

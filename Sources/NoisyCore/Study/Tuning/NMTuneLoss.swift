@@ -1,6 +1,6 @@
 /// NMTune's three regularisers on a batch of tuned features `Z` (B × D), with their gradient.
 ///
-/// PAPER.md, "The tuning methods": with `F` the frozen features of the batch (detached),
+/// docs/science.md, "The tuning methods": with `F` the frozen features of the batch (detached),
 /// ```
 /// R(Z) =   λc · mean_{b,d} (normalize(Z) − normalize(F))²          consistency
 ///        − λs · mean_{k<K} σ_k(Z) / Σ_j σ_j(Z)                       dominant singular values

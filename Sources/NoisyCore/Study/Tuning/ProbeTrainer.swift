@@ -1,4 +1,4 @@
-/// The training loop shared by LP, MLP and NMTune (PAPER.md, "The tuning methods").
+/// The training loop shared by LP, MLP and NMTune (docs/science.md, "The tuning methods").
 ///
 /// AdamW over every parameter, learning rate from a per-step ``CosineSchedule`` (`lr(t)` for the
 /// t-th optimiser step, 0-based, as `CosineAnnealingLR` stepped after each `optimizer.step()`),

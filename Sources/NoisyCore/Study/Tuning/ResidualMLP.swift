@@ -1,6 +1,6 @@
 /// MLP and NMTune's residual feature map `Z = s ⊙ g(F) + F`, with
 /// `g = Linear(D, h·D) → BatchNorm1d(h·D) → ReLU → Linear(h·D, D)` and `s` a learnable `1 × D`
-/// scale initialised to 1.0 (PAPER.md, "The tuning methods").
+/// scale initialised to 1.0 (docs/science.md, "The tuning methods").
 ///
 /// The two Linear layers start as `torch.nn.Linear` does (`U(±1/√fan_in)` weights and biases).
 /// `F` is frozen, so ``backward(_:)`` only accumulates parameter gradients and skips `∂L/∂F`

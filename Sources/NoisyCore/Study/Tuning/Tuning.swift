@@ -42,7 +42,7 @@ public struct TuningError: Error, CustomStringConvertible, Sendable {
 
 /// Tunes `method` on `train` and measures it on `test`, deterministically from `seed`.
 ///
-/// The authors' recipe (PAPER.md, "The tuning methods"), every hyper-parameter from
+/// The authors' recipe (docs/science.md, "The tuning methods"), every hyper-parameter from
 /// `hyperparameters`: LP trains a linear head on F; MLP and NMTune train `Z = s ⊙ g(F) + F` and a
 /// head on Z (NMTune with ``NMTuneLoss``'s regulariser). See ``ProbeNetwork`` for the
 /// initialisation and `ProbeTrainer` for the loop (AdamW, per-step cosine, seeded shuffles;
