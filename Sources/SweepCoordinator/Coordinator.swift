@@ -1,4 +1,4 @@
-public import SweepKit
+import SweepKit
 public import SweepStore
 public import Logging
 import NoisyCore

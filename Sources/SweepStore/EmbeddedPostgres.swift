@@ -1,5 +1,5 @@
-public import Foundation
-public import Postgres
+import Foundation
+import Postgres
 
 /// The embedded default: a private PostgreSQL cluster in a state folder, started with the installed
 /// server's `initdb` and `pg_ctl`, reused while it runs, and left running when this process exits.

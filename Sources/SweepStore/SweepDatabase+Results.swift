@@ -47,7 +47,7 @@ extension SweepDatabase {
                     task_domain text, classes integer, probe_seed bigint, finished_at text
                 ) ON COMMIT DELETE ROWS
                 """)
-            try Self.copy(results, order: unique, into: "results_staging", withFinishedAt: true, jsonAsText: true, c)
+            _ = try Self.copy(results, order: unique, into: "results_staging", withFinishedAt: true, jsonAsText: true, c)
             return try c.execute("""
                 INSERT INTO results (cell_key, noise_ratio, task, task_kind, method, seed, accuracy, sve, lsvr,
                                      tuned_sve, tuned_lsvr, train_loss, loss_terms, realized_noise, timings,

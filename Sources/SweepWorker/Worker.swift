@@ -56,7 +56,7 @@ public final class Worker {
         self.logger = logger
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
-        let hostName = String(cString: host)
+        let hostName = Self.string(fromCString: host)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         id = WorkerID(bytes: Array("\(hostName.isEmpty ? "worker" : hostName)-\(getpid())-\(suffix)".utf8.prefix(200)))
         cache = ArtifactCache(root: configuration.cacheDirectory)
@@ -163,7 +163,7 @@ public final class Worker {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
         let ready = Wire.Ready(worker: id, incarnation: incarnation, pid: UInt32(getpid()), slots: UInt32(configuration.slots),
-                               softwareVersion: BuildInfo.workerVersion, host: String(decoding: Array(String(cString: host).utf8.prefix(200)), as: UTF8.self),
+                               softwareVersion: BuildInfo.workerVersion, host: String(decoding: Array(Self.string(fromCString: host).utf8.prefix(200)), as: UTF8.self),
                                capabilities: ["noop", Wire.Ready.resultFormatCapability], artifacts: cache.list(limit: WireFormat.maxHeldArtifacts))
         readySentAt = monotonicMilliseconds()
         send(.ready(ready))
@@ -405,5 +405,12 @@ public final class Worker {
         } catch {
             logger.warning("send failed: \(error)")
         }
+    }
+}
+
+extension Worker {
+    /// The text of a NUL-terminated C buffer (e.g. from `gethostname`), invalid UTF-8 repaired.
+    static func string(fromCString buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

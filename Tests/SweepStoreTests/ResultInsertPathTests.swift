@@ -8,7 +8,7 @@ import Testing
 @Suite struct ResultInsertPathTests {
     static func full(_ key: String, _ i: Int) -> ResultRecord {
         ResultRecord(cellKey: key, noiseRatio: Double(i % 6) * 0.05, task: "task\t\(i) 'ü'\\", taskKind: i % 2 == 0 ? .ood : .id,
-                     method: "nm;tune", seed: Int64(i) - 3, accuracy: 0.1 + 0.2, sve: .pi, lsvr: 5e-324,
+                     method: "nm;tune", seed: Int64(i) - 3, accuracy: 0.1 + 0.2, sve: .pi, lsvr: .leastNonzeroMagnitude,
                      tunedSVE: i % 3 == 0 ? nil : -0.0, tunedLSVR: i % 3 == 0 ? nil : 1e300,
                      trainLoss: i % 4 == 0 ? nil : .infinity, lossTerms: i % 2 == 0 ? nil : "{\"cov\": 0.02, \"mse\": 0.1}",
                      realizedNoise: i % 5 == 0 ? nil : 0.0999, timings: "{\"tune_s\": \(i)}", workerID: i % 2 == 0 ? nil : "w-\(i)")

@@ -3,7 +3,8 @@ import ZeroMQ
 
 /// What libzmq 4.3 does with a message part larger than the receiver's ZMQ_MAXMSGSIZE: the
 /// receiving engine treats it as a protocol error and drops the TCP connection. The oversized
-/// message is never delivered, nor are the messages that followed it in the same TCP stream;
+/// message is never delivered, nor are the messages that followed it in the same TCP stream (one
+/// still queued in the sender when the connection drops goes out after the reconnection);
 /// the DEALER reconnects by itself (after RECONNECT_IVL) and messages sent after that arrive.
 @Suite struct MaxMessageSizeTests {
     @Test func oversizedMessageDropsTheConnectionAndWhatFollowedIt() throws {
@@ -15,14 +16,22 @@ import ZeroMQ
         try dealer.send([pattern(1024)])
         #expect(try receive(router, within: 5000) == [Array("big".utf8), pattern(1024)])
 
-        // One byte over: dropped, and the connection with it.
+        // One byte over: dropped, and the connection with it. A message queued behind it is lost
+        // with the connection when it was already in the TCP stream; when the DEALER's I/O thread
+        // had not written it yet (a loaded machine), it goes out after the reconnection. Either
+        // way the oversized message itself never arrives.
         try dealer.send([pattern(1025)])
         try dealer.send([Array("after".utf8)])
-        #expect(try receive(router, within: 1000) == nil)
+        var early: [[UInt8]] = []
+        while let message = try receive(router, within: 1000) { early.append(message.last ?? []) }
+        #expect(!early.contains(pattern(1025)))
+        #expect(early.allSatisfy { $0 == Array("after".utf8) })
 
-        // Reconnected: a message sent now arrives, and "after" never shows up before it.
+        // Reconnected: a message sent now arrives, and the oversized one never shows up.
         try dealer.send([Array("later".utf8)])
-        #expect(try receive(router, within: 5000) == [Array("big".utf8), Array("later".utf8)])
+        var late = try receive(router, within: 5000)
+        if late == [Array("big".utf8), Array("after".utf8)], early.isEmpty { late = try receive(router, within: 5000) }
+        #expect(late == [Array("big".utf8), Array("later".utf8)])
         #expect(try receive(router, within: 200) == nil)
     }
 
