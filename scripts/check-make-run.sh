@@ -21,6 +21,7 @@ second=$(make --no-print-directory run GRID=grids/test-tiny.yaml WORKERS=1 PORT=
 second_rc=$?
 
 check "first run exits 0" test "$first_rc" = 0
+# shellcheck disable=SC2016  # $1 is expanded by the inner bash, on purpose
 check "no compiler lines in make run's output" bash -c '! grep -Eq "Compiling|warning:|\[[0-9]+/[0-9]+\]" <<<"$1"' _ "$first"
 check "PORT= reaches the coordinator" grep -q "listening on tcp://127.0.0.1:$port" <<<"$first"
 check "STATE_DIR= holds the results" test -f "$state/postgres/data/PG_VERSION"
