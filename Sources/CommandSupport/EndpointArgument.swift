@@ -9,15 +9,8 @@ public enum EndpointArgument {
 
     /// A worker's `--connect`: `tcp://HOST:PORT` (PORT in 1…65535) or `ipc://PATH`.
     public static func checkConnect(_ value: String, option: String = "--connect") throws(Problem) {
-        if value.hasPrefix("ipc://") {
-            guard value.count > 6 else { throw Problem(description: "\(option) \(value): ipc:// needs a path (e.g. ipc:///tmp/nmsweep.sock)") }
-            return
-        }
         let example = "tcp://HOST:PORT, e.g. tcp://127.0.0.1:5555 or tcp://coordinator.example.org:5555"
-        guard value.hasPrefix("tcp://") else {
-            throw Problem(description: "\(option) \(value): not an endpoint; give \(example)")
-        }
-        let (host, port) = try split(value, option: option, example: example)
+        guard let (host, port) = try tcpHostAndPort(value, option: option, example: example) else { return }
         guard !host.isEmpty, host != "*" else {
             throw Problem(description: "\(option) \(value): no host to dial; give \(example)")
         }
@@ -29,15 +22,8 @@ public enum EndpointArgument {
     /// The coordinator's `--bind`: `tcp://ADDRESS:PORT` (ADDRESS may be `*` or `0.0.0.0`, PORT
     /// in 1…65535 or `*` for a free port) or `ipc://PATH`.
     public static func checkBind(_ value: String, option: String = "--bind") throws(Problem) {
-        if value.hasPrefix("ipc://") {
-            guard value.count > 6 else { throw Problem(description: "\(option) \(value): ipc:// needs a path (e.g. ipc:///tmp/nmsweep.sock)") }
-            return
-        }
         let example = "tcp://ADDRESS:PORT, e.g. tcp://127.0.0.1:5555, tcp://0.0.0.0:5555 or tcp://127.0.0.1:* (a free port)"
-        guard value.hasPrefix("tcp://") else {
-            throw Problem(description: "\(option) \(value): not an endpoint; give \(example)")
-        }
-        let (host, port) = try split(value, option: option, example: example)
+        guard let (host, port) = try tcpHostAndPort(value, option: option, example: example) else { return }
         guard !host.isEmpty else { throw Problem(description: "\(option) \(value): no address to listen on; give \(example)") }
         if port == "*" || port == "0" { return }
         guard let number = Int(port), (1...65535).contains(number) else {
@@ -45,7 +31,16 @@ public enum EndpointArgument {
         }
     }
 
-    private static func split(_ value: String, option: String, example: String) throws(Problem) -> (host: Substring, port: Substring) {
+    /// The host and port of a `tcp://` endpoint; nil for a well-formed `ipc://PATH` (nothing more
+    /// to check); anything else is a ``Problem`` naming the option, the value and `example`.
+    private static func tcpHostAndPort(_ value: String, option: String, example: String) throws(Problem) -> (host: Substring, port: Substring)? {
+        if value.hasPrefix("ipc://") {
+            guard value.count > 6 else { throw Problem(description: "\(option) \(value): ipc:// needs a path (e.g. ipc:///tmp/nmsweep.sock)") }
+            return nil
+        }
+        guard value.hasPrefix("tcp://") else {
+            throw Problem(description: "\(option) \(value): not an endpoint; give \(example)")
+        }
         let rest = value.dropFirst("tcp://".count)
         guard let colon = rest.lastIndex(of: ":") else {
             throw Problem(description: "\(option) \(value): no port; give \(example)")
