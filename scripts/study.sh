@@ -38,7 +38,7 @@ timed "integrated study ($GRID, $WORKERS workers)" \
 
 log "reports"
 "$BIN/nmsweep" report --state-dir "$STATE" --sweep "$NAME" --format markdown --out "$OUT/report.md"
-for view in id_ood_summary task_results spectrum_summary noise_effect; do
+for view in id_ood_summary group_summary task_results effects spectrum_summary noise_effect grid_cells; do
     "$BIN/nmsweep" report --state-dir "$STATE" --sweep "$NAME" --format csv --view "$view" --out "$OUT/$view.csv"
 done
 "$BIN/nmsweep" report --state-dir "$STATE" --sweep "$NAME" --format svg --out "$OUT/$NAME.svg"
