@@ -12,18 +12,7 @@ import Testing
         features: {encoder: minilm-l6, texts_per_class: 40}
         """
 
-    func faults(_ yaml: String) -> [GridFault] {
-        do {
-            _ = try Grid.parse(yaml: yaml, file: "text.yaml")
-            Issue.record("expected a GridError")
-            return []
-        } catch let error as GridError {
-            return error.faults
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
-    }
+    func faults(_ yaml: String) -> [GridFault] { gridFaults(yaml, file: "text.yaml") }
 
     @Test func expandsToEvaluateCellsOnTheEncoderAtNoiseZero() throws {
         let grid = try Grid.parse(yaml: Self.valid)
