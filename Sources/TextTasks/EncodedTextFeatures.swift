@@ -13,7 +13,8 @@ import TextEncoder
 /// coordinator for every task. The embeddings live in the worker's feature cache
 /// (``FeatureCache``, checksummed, atomic writes) under a key of the encoder, its pinned weights
 /// hash and the SHA-256 of the pool's texts, so a changed rule or file is a new entry; in one
-/// process, slots that need the same pool wait for the first instead of encoding it twice.
+/// cache folder, slots and local workers that need the same pool wait for the first instead of
+/// encoding it twice.
 public struct EncodedTextFeatures: TextFeatureProvider {
     /// Encoder names a grid may give, with the data-folder files they read.
     public static let encoders = ["minilm-l6"]
@@ -36,14 +37,16 @@ public struct EncodedTextFeatures: TextFeatureProvider {
         let (trainRows, testRows) = pool.split(probeSeed: probeSeed)
         let load = seconds(clock.now - start)
         start = clock.now
-        let embeddings = try Self.embeddings(of: pool, encoder: source.encoder, dataDirectory: dataDirectory,
-                                             cacheDirectory: cacheDirectory, threads: threads)
+        let (embeddings, embedded) = try Self.embeddings(of: pool, encoder: source.encoder, dataDirectory: dataDirectory,
+                                                         cacheDirectory: cacheDirectory, threads: threads)
         // Rows 0..<n are the definitions, n..<2n the examples.
         let offset = task.testSide == .examples ? pool.definitions.count : 0
         let train = LabeledFeatures(features: embeddings.selectingRows(trainRows), labels: trainRows.map(pool.label))
         let test = LabeledFeatures(features: embeddings.selectingRows(testRows.map { $0 + offset }), labels: testRows.map(pool.label))
-        return TextTaskFeatures(train: train, test: test, classCount: pool.classCount,
-                                timings: ["load": load, "extract": seconds(clock.now - start)])
+        var timings = ["load": load, "extract": seconds(clock.now - start)]
+        // Only the cell that embedded the pool has `encode`: which cell paid for it, in `results.timings`.
+        if let embedded { timings["encode"] = embedded }
+        return TextTaskFeatures(train: train, test: test, classCount: pool.classCount, timings: timings)
     }
 
     // MARK: pools
@@ -63,16 +66,16 @@ public struct EncodedTextFeatures: TextFeatureProvider {
 
     // MARK: embeddings
 
-    /// One encoding at a time per process: two slots needing the same pool wait for the first.
-    private static let encoding = Mutex<Void>(())
-
-    /// The pool's embeddings: its definitions, then its examples (2·n × dimension).
+    /// The pool's embeddings: its definitions, then its examples (2·n × dimension), and the seconds
+    /// spent embedding them here (nil when they came from the cache).
     static func embeddings(of pool: TextPool, encoder: String, dataDirectory: String, cacheDirectory: String?,
-                           threads: Int) throws -> Matrix {
+                           threads: Int) throws -> (Matrix, Double?) {
         let texts = pool.definitions + pool.examples
         let weights = DataCatalog.spec(named: DataCatalog.FileName.miniLMWeights)!.sha256
         let textsHash = SHA256.hash(texts.joined(separator: "\u{0}")).hex
         let key = SHA256.hash("nmsweep-text-embeddings-v1|\(encoder)|\(weights)|\(texts.count)|\(textsHash)").hex
+        let clock = ContinuousClock()
+        let start = clock.now
         func compute() throws -> Matrix {
             let files = TextEncoderFiles(dataDirectory: dataDirectory)
             try verifyPinned(files.weights, name: DataCatalog.FileName.miniLMWeights)
@@ -82,10 +85,13 @@ public struct EncodedTextFeatures: TextFeatureProvider {
             }
             return model.encode(texts, threads: threads)
         }
-        guard let cacheDirectory else { return try compute() }
-        return try encoding.withLock { _ in
-            try FeatureCache(directory: cacheDirectory).features(key: key, expectedRows: texts.count, compute: compute).features
-        }
+        guard let cacheDirectory else { return (try compute(), seconds(clock.now - start)) }
+        // One embedding of a pool per cache folder: slots and worker processes sharing the folder
+        // (local workers do) wait for the first, then read its file.
+        let lock = PoolLock(path: cacheDirectory + "/" + key + ".lock")
+        defer { lock.release() }
+        let lookup = try FeatureCache(directory: cacheDirectory).features(key: key, expectedRows: texts.count, compute: compute)
+        return (lookup.features, lookup.hit ? nil : seconds(clock.now - start))
     }
 
     private static let verified = Mutex<Set<String>>([])
@@ -122,5 +128,25 @@ extension Matrix {
             }
         }
         return out
+    }
+}
+
+/// An exclusive `flock` on a file beside a pool's cached embeddings, held while they are looked up
+/// or computed. Each holder opens its own descriptor, so it excludes threads of one process as well
+/// as other processes; the kernel drops it if the process dies. Without a lock file (a read-only
+/// folder) there is no exclusion, only possibly duplicated work.
+private struct PoolLock {
+    let descriptor: Int32
+
+    init(path: String) {
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if descriptor >= 0 { while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {} }
+    }
+
+    func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

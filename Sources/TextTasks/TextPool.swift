@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 
 /// The texts a WordNet task draws from: `textsPerClass` synsets of each class, each with its
 /// definition and first usage example, chosen by fixed rules independent of any seed (so every

@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 
 /// One synset of a WordNet `data.*` file, reduced to what the text tasks read.
 public struct WordNetSynset: Hashable, Sendable {

@@ -39,7 +39,7 @@ struct TextGridTests {
 
         let connection = try PostgresConnection(url: url)
         let rows = try connection.query("""
-            SELECT task, method, task_kind, task_domain, classes, accuracy, sve, lsvr FROM results ORDER BY task, method
+            SELECT task, method, task_kind, task_domain, classes, accuracy, sve, lsvr, timings ? 'encode' FROM results ORDER BY task, method
             """, [])
         #expect(rows.count == 4)
         let grid = try Grid.parse(yaml: Self.yaml)
@@ -56,7 +56,9 @@ struct TextGridTests {
             #expect(try row.decode(5, as: Double.self) == local.accuracy, "\(task) \(method)")
             #expect(try row.decode(6, as: Double.self) == local.sve)
         }
-        // The two workers share the cache folder here: one embedding file for the verb pool.
+        // The two workers share the cache folder here: the verb pool was embedded by one cell of one
+        // worker (the other waited on the pool's lock and read the file), into one file.
+        #expect(try rows.filter { try $0.decode(8, as: Bool.self) }.count == 1)
         let embedded = (FileManager.default.enumerator(atPath: scratch + "/cache")?.compactMap { $0 as? String } ?? [])
             .filter { $0.hasSuffix(".feat") }
         #expect(embedded.count == 1, "\(embedded)")

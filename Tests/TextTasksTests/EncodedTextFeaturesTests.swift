@@ -21,6 +21,7 @@ struct EncodedTextFeaturesTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".feat") }
         #expect(files.count == 1, "one embedding file for the whole pool")
         let ood = try provider.features(task: Self.ood, source: Self.source, probeSeed: 0, dataDirectory: WordNetData.directory, cacheDirectory: cache)
+        #expect(id.timings["encode"] != nil && ood.timings["encode"] == nil, "only the first cell embeds")
         #expect(id.classCount == 14 && id.train.features.rows == 14 * 5 && id.test.features.rows == 14 * 5)
         #expect(id.train.features.cols == 384)
         #expect(Self.bits(id.train.features) == Self.bits(ood.train.features) && id.train.labels == ood.train.labels)
