@@ -45,12 +45,14 @@ var targets: [Target] = [
     .target(name: "NoisyCore", dependencies: ["CVectorMath"]),
     // all-MiniLM-L6-v2 on NoisyCore's GEMM: safetensors, WordPiece tokenizer, BERT forward.
     .target(name: "TextEncoder", dependencies: ["NoisyCore"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", .product(name: "Yams", package: "Yams")]),
+    // The WordNet text tasks and their encoder features (cells with features: {encoder: …}).
+    .target(name: "TextTasks", dependencies: ["NoisyCore", "TextEncoder"]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "TextTasks", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
     .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", "BuildInfo", logging]),
-    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "BuildInfo", logging]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "TextTasks", "BuildInfo", logging]),
     // The release, result format and git revision a binary was built from (--version); the
     // revision is written before each build by RevisionPlugin ("unknown" outside git).
     .target(name: "BuildInfo", dependencies: ["SweepKit"], plugins: ["RevisionPlugin"]),
@@ -67,7 +69,7 @@ var targets: [Target] = [
         dependencies: ["SweepWorker", "SweepKit", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
-        dependencies: ["NoisyCore", "TextEncoder", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
+        dependencies: ["NoisyCore", "TextEncoder", "TextTasks", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
         dependencies: ["NoisyCore", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
@@ -76,11 +78,12 @@ var targets: [Target] = [
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
     .testTarget(name: "NoisyCoreTests", dependencies: ["NoisyCore", "TestSupport"]),
     .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "TestSupport"], exclude: ["minilm-reference.json"]),
+    .testTarget(name: "TextTasksTests", dependencies: ["TextTasks", "NoisyCore", "TestSupport"]),
     .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "TestSupport"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "SweepKit", "ZeroMQ"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "SweepKit", "TextTasks", "ZeroMQ"]),
 ]
 
 for index in targets.indices where targets[index].type != .system && targets[index].type != .plugin {

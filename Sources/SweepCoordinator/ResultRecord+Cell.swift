@@ -34,7 +34,7 @@ extension ResultRecord {
                 lsvr: finite(result.lsvr ?? 0), tunedSVE: result.tunedSVE, tunedLSVR: result.tunedLSVR,
                 trainLoss: result.trainLoss, lossTerms: lossTerms, realizedNoise: result.realisedNoise,
                 timings: timings, workerID: worker, taskDomain: GridTask.domain(of: spec.task).rawValue,
-                classes: (try? DownstreamTask(name: spec.task))?.classCount, probeSeed: Int64(bitPattern: spec.probeSeed))
+                classes: GridTask.classCount(of: spec.task), probeSeed: Int64(bitPattern: spec.probeSeed))
         }
     }
 

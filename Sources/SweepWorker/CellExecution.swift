@@ -2,6 +2,7 @@ import ZeroMQ
 import Foundation
 import NoisyCore
 import SweepKit
+import TextTasks
 
 /// What a cell produced: its result and, for a pre-training, the model's bytes.
 struct CellExecutionOutput: Sendable {
@@ -53,7 +54,8 @@ enum CellExecution {
                                                           timings: ["noop": seconds]), artifact: nil)
         case .pretrain, .evaluate:
             do {
-                let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory).run(spec, model: model)
+                let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
+                                            textFeatures: EncodedTextFeatures()).run(spec, model: model)
                 return CellExecutionOutput(result: output.result, artifact: output.artifact)
             } catch let error as CellRunnerError {
                 let reason: Wire.FailureReason = error.retryable ? .error

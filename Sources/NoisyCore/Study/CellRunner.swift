@@ -35,10 +35,14 @@ public struct CellRunner: Sendable {
     public let dataDirectory: String
     /// Where extracted features are cached (nil: no cache).
     public let cacheDirectory: String?
+    /// Makes the features of evaluate cells with an ``FeatureSource/encoder(_:)`` source (nil:
+    /// such cells fail, naming what is missing).
+    public let textFeatures: (any TextFeatureProvider)?
 
-    public init(dataDirectory: String, cacheDirectory: String? = nil) {
+    public init(dataDirectory: String, cacheDirectory: String? = nil, textFeatures: (any TextFeatureProvider)? = nil) {
         self.dataDirectory = dataDirectory
         self.cacheDirectory = cacheDirectory
+        self.textFeatures = textFeatures
     }
 
     /// Runs `spec`. `model`: the model file bytes an evaluate cell with a `.pretrained` feature
@@ -156,6 +160,16 @@ public struct CellRunner: Sendable {
             }
             timings["load"] = seconds(clock.now - start)
             timings["extract"] = 0
+        case .encoder(let source):
+            guard let textFeatures else {
+                throw CellRunnerError(retryable: false, message: "evaluate cell \(spec.task)/\(spec.method.rawValue) needs the text encoder '\(source.encoder)', and this runner has none (a build without TextTasks?)")
+            }
+            let made = try textFeatures.features(task: spec.task, source: source, probeSeed: spec.probeSeed,
+                                                 dataDirectory: dataDirectory, cacheDirectory: cacheDirectory)
+            train = made.train
+            test = made.test
+            classCount = made.classCount
+            timings.merge(made.timings) { $1 }
         }
         start = clock.now
         let outcome = try tune(method: spec.method, hyperparameters: spec.hyperparameters, train: train, test: test,

@@ -137,6 +137,8 @@ public enum FeatureSource: Codable, Hashable, Sendable {
     case pretrained(PretrainSpec)
     /// Read them from NPY files made by any outside model (black-box mode).
     case files(FeatureFiles)
+    /// Embed a text task's texts with a text encoder on the worker (``TextFeatureProvider``).
+    case encoder(EncoderFeatures)
 }
 
 /// NPY files of one black-box feature set: features (float32, N×D) and labels per split.

@@ -1,4 +1,5 @@
 public import NoisyCore
+import TextTasks
 
 /// The two kinds of cell of docs/architecture.md.
 public enum CellKind: String, Codable, Hashable, Sendable {
@@ -32,11 +33,15 @@ public struct GridCell: Hashable, Sendable {
     }
 
     /// What a worker must hold to run this cell without fetching anything, for black-box cells:
-    /// the digests of its feature files. (Cells with a dependency are placed by their
+    /// the digests of its feature files; for encoder cells, the text pool it embeds. (Cells with a dependency are placed by their
     /// pre-training's artifact instead, known only once it has run.)
     public var dataLocality: String? {
         if case .evaluate(let e) = spec, case .files(let files) = e.features {
             return files.sha256.joined(separator: "+")
+        }
+        // Encoder cells: the pool whose embeddings the worker caches (shared by a part's ID and OOD tasks).
+        if case .evaluate(let e) = spec, case .encoder(let source) = e.features, let task = try? TextTask(name: e.task) {
+            return "\(source.encoder):\(task.part.taskName):\(source.textsPerClass)"
         }
         return nil
     }

@@ -24,6 +24,7 @@ extension Grid {
             }
             return product([points, probeSeeds?.count ?? 1, methods.count])
         }
+        if encoder != nil { return product([seeds.count, tasks.count, probeSeeds?.count ?? 1, methods.count]) }
         guard pretraining != nil else { return 0 }
         let perPretraining = product([tasks.count, probeSeeds?.count ?? 1, methods.count])
         return product([noiseRatios.count, seeds.count, perPretraining == .max ? .max : perPretraining + 1])

@@ -33,6 +33,8 @@ extension Grid {
                     }
                 }
             }
+        } else if let encoder {
+            for spec in encoderCells(encoder) { _ = add(.evaluate(spec), .evaluate, dependency: nil) }
         } else if let pretraining {
             var pretrains: [(PretrainSpec, CellKey)] = []
             for noise in noiseRatios {

@@ -1,5 +1,6 @@
 import Foundation
 import NoisyCore
+import TextTasks
 import Yams
 
 extension Grid {
@@ -55,6 +56,7 @@ extension Grid {
     private static func parse(root: Node, reader: inout GridReader, baseDirectory: String) -> Grid? {
         guard let top = reader.mapping(root, "", allowed: topLevelKeys) else { return nil }
         let blackBox = top["features"] != nil
+        let encoderGrid = top["features"].map { namesEncoder($0.value) } ?? false
         func required(_ key: String, _ what: String) -> Node? {
             if let entry = top[key] { return entry.value }
             reader.fault(at: root, key, "missing: give at least one \(what)")
@@ -63,10 +65,12 @@ extension Grid {
 
         let name = top["name"].flatMap { reader.string($0.value, "name") }
         let maxAttempts = top["max_attempts"].map { reader.int($0.value, "max_attempts", in: 1...100) } ?? defaultMaxAttempts
-        let noiseRatios = required("noise_ratios", "noise ratio").flatMap { readNoiseRatios($0, &reader) }
+        let noiseRatios = encoderGrid && top["noise_ratios"] == nil ? [0]
+            : required("noise_ratios", "noise ratio").flatMap { readNoiseRatios($0, &reader) }
+        if encoderGrid { checkEncoderNoise(top["noise_ratios"]?.value, noiseRatios, &reader) }
         let tasks: [String]? = if let node = top["tasks"]?.value {
-            readTasks(node, blackBox: blackBox, &reader)
-        } else if blackBox {
+            readTasks(node, blackBox: blackBox && !encoderGrid, known: encoderGrid ? TextTask.names : GridTask.all, &reader)
+        } else if blackBox && !encoderGrid {
             ["features"]
         } else {
             required("tasks", "task").flatMap { _ in nil }
@@ -86,7 +90,13 @@ extension Grid {
 
         var pretraining: PretrainSpec?
         var featureFiles: [BlackBoxKey: FeatureFiles]?
-        if let features = top["features"] {
+        var encoder: EncoderFeatures?
+        if let features = top["features"], encoderGrid {
+            if let pretrain = top["pretrain"] {
+                reader.fault(at: pretrain.key, "pretrain", "a grid with 'features' (an encoder) has no pre-training: remove one of the two")
+            }
+            encoder = readEncoder(features.value, &reader)
+        } else if let features = top["features"] {
             if let pretrain = top["pretrain"] {
                 reader.fault(at: pretrain.key, "pretrain", "a grid with 'features' (black-box) has no pre-training: remove one of the two")
             }
@@ -98,10 +108,11 @@ extension Grid {
         }
 
         guard let noiseRatios, let tasks, let methods, let seeds, let maxAttempts,
-              blackBox ? featureFiles != nil : pretraining != nil else { return nil }
+              blackBox ? featureFiles != nil || encoder != nil : pretraining != nil else { return nil }
         if top["probe_seeds"] != nil, probeSeeds == nil { return nil }
         return Grid(name: name, noiseRatios: noiseRatios, tasks: tasks, methods: methods, seeds: seeds, probeSeeds: probeSeeds,
-                    taskParameters: taskParameters, pretraining: pretraining, featureFiles: featureFiles, maxAttempts: maxAttempts)
+                    taskParameters: taskParameters, pretraining: pretraining, featureFiles: featureFiles, maxAttempts: maxAttempts,
+                    encoder: encoder)
     }
 
     /// A YAML syntax error (Yams/libyaml) as a fault at its line and column.
@@ -152,7 +163,8 @@ extension Grid {
         return ok ? values : nil
     }
 
-    private static func readTasks(_ node: Node, blackBox: Bool, _ reader: inout GridReader) -> [String]? {
+    /// The tasks axis: free labels in black-box grids, else names from `known`.
+    private static func readTasks(_ node: Node, blackBox: Bool, known: [String], _ reader: inout GridReader) -> [String]? {
         guard let items = reader.list(node, "tasks", what: "task") else { return nil }
         var names: [String] = []
         var ok = true
@@ -167,9 +179,9 @@ extension Grid {
                     ok = false
                     continue
                 }
-            } else if !GridTask.all.contains(name) {
-                let hint = suggestion(for: name, among: GridTask.all).map { " (did you mean '\($0)'?)" } ?? ""
-                reader.fault(at: item, field, "unknown task '\(raw)'\(hint); known: \(GridTask.all.joined(separator: ", "))")
+            } else if !known.contains(name) {
+                let hint = suggestion(for: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.fault(at: item, field, "unknown task '\(raw)'\(hint); known: \(known.joined(separator: ", "))")
                 ok = false
                 continue
             }

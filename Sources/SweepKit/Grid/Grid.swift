@@ -26,13 +26,17 @@ public struct Grid: Hashable, Sendable {
     public var pretraining: PretrainSpec?
     /// Black-box grids: the feature files of every (task, noise ratio). `nil` with pre-training.
     public var featureFiles: [BlackBoxKey: FeatureFiles]?
+    /// Encoder grids (`features: {encoder: …}`): the encoder whose embeddings of the text tasks
+    /// the cells tune on. `nil` otherwise.
+    public var encoder: EncoderFeatures?
     /// Attempts of a cell before it is marked failed (a crash, a lost worker and a retryable error
     /// each count one).
     public var maxAttempts: Int
 
     public init(name: String? = nil, noiseRatios: [Double], tasks: [String], methods: [GridMethod],
                 seeds: [UInt64], probeSeeds: [UInt64]? = nil, taskParameters: TaskParameters = TaskParameters(),
-                pretraining: PretrainSpec?, featureFiles: [BlackBoxKey: FeatureFiles]? = nil, maxAttempts: Int = 3) {
+                pretraining: PretrainSpec?, featureFiles: [BlackBoxKey: FeatureFiles]? = nil, maxAttempts: Int = 3,
+                encoder: EncoderFeatures? = nil) {
         self.name = name
         self.noiseRatios = noiseRatios
         self.tasks = tasks
@@ -43,6 +47,7 @@ public struct Grid: Hashable, Sendable {
         self.pretraining = pretraining
         self.featureFiles = featureFiles
         self.maxAttempts = maxAttempts
+        self.encoder = encoder
     }
 
     /// Whether the grid reads features from files instead of pre-training a model.

@@ -1,4 +1,5 @@
 public import NoisyCore
+import TextTasks
 
 /// The downstream tasks a grid with pre-training may name (docs/data.md, "The task suite").
 public enum GridTask {
@@ -17,6 +18,11 @@ public enum GridTask {
     /// names an outside model's data, not the study's pre-training source).
     public static func domain(of name: String) -> TaskDomain {
         (try? DownstreamTask(name: name))?.domain ?? .transfer
+    }
+
+    /// The number of classes of task `name` (image or text task), nil for a black-box grid's free label.
+    public static func classCount(of name: String) -> Int? {
+        (try? DownstreamTask(name: name))?.classCount ?? (try? TextTask(name: name))?.classCount
     }
 
     /// The canonical spelling of a task name: `→` (and ` -> `) written as `->`.
