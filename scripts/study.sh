@@ -31,6 +31,7 @@ timed() {  # timed LABEL CMD...: runs CMD, appends "LABEL: wall W s, CPU U s use
 }
 
 : > "$OUT/run.md.tmp"
+REVISION=$(git rev-parse --short HEAD 2>/dev/null || echo '?')   # at the start: commits made during the run are not its
 log "study: $GRID with $WORKERS local workers, state in $STATE"
 timed "integrated study ($GRID, $WORKERS workers)" \
     "$BIN/nmsweep-coordinator" --grid "$GRID" --local-workers "$WORKERS" --state-dir "$STATE" \
@@ -72,7 +73,7 @@ cat "$OUT/blackbox-comparison.txt" >&2
 {
     echo "# Run record"
     echo
-    echo "Made by \`scripts/study.sh\` on $(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'),"
+    echo "Made by \`scripts/study.sh\` on $(date -u +%Y-%m-%d) at commit $REVISION,"
     echo "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GiB."
     echo
     cat "$OUT/run.md.tmp"
