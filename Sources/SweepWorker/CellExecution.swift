@@ -56,8 +56,11 @@ enum CellExecution {
                 let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory).run(spec, model: model)
                 return CellExecutionOutput(result: output.result, artifact: output.artifact)
             } catch let error as CellRunnerError {
-                let reason: Wire.FailureReason = error.retryable ? .error
-                    : error.message.lowercased().contains("non-finite") ? .nonFinite : .badData
+                let reason: Wire.FailureReason = switch error.code {
+                case .environment: .error
+                case .nonFinite: .nonFinite
+                case .badInput: .badData
+                }
                 throw CellExecutionError(retryable: error.retryable, reason: reason, message: error.message)
             } catch {
                 throw CellExecutionError(retryable: true, reason: .error, message: "\(error)")

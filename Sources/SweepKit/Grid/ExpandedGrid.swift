@@ -1,7 +1,7 @@
 public import NoisyCore
 
 /// The two kinds of cell of docs/architecture.md.
-public enum CellKind: String, Codable, Hashable, Sendable {
+public enum CellKind: String, Codable, Hashable, Sendable, CaseIterable {
     case pretrain
     case evaluate
 }
