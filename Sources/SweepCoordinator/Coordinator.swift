@@ -72,16 +72,14 @@ public final class Coordinator {
         let nothingToRun = scheduler.isFinished
         if !nothingToRun { try database.setSweepState(sweep.id, .running) }
 
-        let loop = try CoordinatorLoop(coordinator: self, sweepID: sweep.id, scheduler: scheduler, artifacts: artifacts)
+        let loop = try CoordinatorLoop(configuration: configuration, logger: logger, database: database, sweepID: sweep.id,
+                                       cells: plan.cells, scheduler: scheduler, artifacts: artifacts, onBound: onBound)
         var outcome = try loop.run()
-        outcome.refusedConnections = loop.gate?.refusedCount ?? 0
-        outcome.failures = loop.scheduler.failedCells.prefix(50).map { ($0.key.hex, $0.error) }
         outcome.dropped = dropped
         if nothingToRun { outcome.previouslyFinishedAt = finishedBefore ?? "an earlier run" }
         // Stopped while the database is away: the summary is this run's own counters, and the
         // end is recorded at the next start (``SweepDatabase/unrecordedRun(sweepName:)``).
-        if loop.store.isDatabaseAway {
-            outcome.databaseReachable = false
+        if !outcome.databaseReachable {
             logger.warning("the database is away: this summary comes from the coordinator's own counters; the run's end is recorded at the next start")
             return outcome
         }
