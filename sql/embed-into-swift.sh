@@ -4,7 +4,7 @@ set -euo pipefail
 out=Sources/SweepStore/Migration+Embedded.swift
 {
   echo "// GENERATED from sql/*.sql -- do not edit by hand. Regenerate with sql/embed-into-swift.sh;"
-  echo "// EmbeddedSQLTests fails when this file and sql/ differ by a single byte."
+  echo "// MigrationTests.embeddedSQLEqualsTheFilesByteForByte fails when this file and sql/ differ by a single byte."
   echo
   echo "extension Migration {"
   echo "    /// Every migration of sql/, in order, as compiled into the binary."

@@ -55,4 +55,13 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     /// True for SQLSTATE class 23 (integrity constraint violations: unique, foreign key, check …).
     public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
+
+    /// Whether the same statement may succeed if retried: no SQLSTATE (the connection failed or
+    /// broke before the server answered), or class 08 (connection exception), 57 (operator
+    /// intervention: a shutdown) or 53 (insufficient resources). Any other SQLSTATE is a refusal of
+    /// the statement itself (a constraint, a syntax error) that a retry meets again.
+    public var isTransient: Bool {
+        guard let sqlState else { return true }
+        return ["08", "57", "53"].contains(sqlState.prefix(2))
+    }
 }

@@ -41,7 +41,7 @@ public final class Coordinator {
         }
         let (sweep, created) = try database.createSweep(name: plan.name, grid: plan.gridText, canonicalGrid: plan.canonicalSummary)
         let newCells = try database.insertCells(plan.cells.map { cell in
-            NewCell(key: cell.key.hex, kind: cell.kind == .pretrain ? .pretrain : .evaluate,
+            NewCell(key: cell.key.hex, kind: cell.kind,
                     spec: String(decoding: cell.canonicalJSON, as: UTF8.self), dependsOn: cell.dependency?.hex)
         }, sweepID: sweep.id)
         logger.info("sweep \"\(sweep.name)\" (id \(sweep.id), \(created ? "new" : "known")): \(plan.cells.count) cells, \(newCells) new")
@@ -53,23 +53,9 @@ public final class Coordinator {
         let finishedBefore = sweep.state == .done || sweep.state == .failed ? try database.finishedAt(sweepID: sweep.id) : nil
 
         // Rebuild: done (result present / pretrain marked done), failed, attempts, artifacts.
-        let states = try database.runtimeCellStates(sweepID: sweep.id)
-        var persisted: [PersistedCell] = []
-        persisted.reserveCapacity(states.count)
+        let persisted = try database.runtimeCellStates(sweepID: sweep.id)
         var artifacts: [CellKey: String] = [:]
-        for state in states {
-            guard let key = CellKey(hex: state.key) else { continue }
-            let mapped: PersistedCell.State
-            switch state.state {
-            case .done: mapped = .done
-            case .failed: mapped = .failed
-            case .leased: mapped = .leased
-            case .queued, .cancelled: mapped = .queued
-            }
-            persisted.append(PersistedCell(key: key, state: mapped, attempts: state.attempts, lastError: state.lastError,
-                                           artifact: state.artifact))
-            if let artifact = state.artifact { artifacts[key] = artifact }
-        }
+        for cell in persisted { if let artifact = cell.artifact { artifacts[cell.key] = artifact } }
         let available = try database.storedArtifacts(among: Array(Set(artifacts.values)))
         var schedulerConfiguration = SchedulerConfiguration(
             maxAttempts: configuration.maxAttempts ?? plan.maxAttempts, heartbeatInterval: configuration.heartbeatMilliseconds,
@@ -86,16 +72,14 @@ public final class Coordinator {
         let nothingToRun = scheduler.isFinished
         if !nothingToRun { try database.setSweepState(sweep.id, .running) }
 
-        let loop = try CoordinatorLoop(coordinator: self, sweepID: sweep.id, scheduler: scheduler, artifacts: artifacts)
+        let loop = try CoordinatorLoop(configuration: configuration, logger: logger, database: database, sweepID: sweep.id,
+                                       cells: plan.cells, scheduler: scheduler, artifacts: artifacts, onBound: onBound)
         var outcome = try loop.run()
-        outcome.refusedConnections = loop.gate?.refusedCount ?? 0
-        outcome.failures = loop.scheduler.failedCells.prefix(50).map { ($0.key.hex, $0.error) }
         outcome.dropped = dropped
         if nothingToRun { outcome.previouslyFinishedAt = finishedBefore ?? "an earlier run" }
         // Stopped while the database is away: the summary is this run's own counters, and the
         // end is recorded at the next start (``SweepDatabase/unrecordedRun(sweepName:)``).
-        if loop.store.isDatabaseAway {
-            outcome.databaseReachable = false
+        if !outcome.databaseReachable {
             logger.warning("the database is away: this summary comes from the coordinator's own counters; the run's end is recorded at the next start")
             return outcome
         }

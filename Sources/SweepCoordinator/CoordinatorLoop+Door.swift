@@ -9,7 +9,7 @@ extension CoordinatorLoop {
         let cell = cells[Int(i)]
         if let problem = cell.problem(with: report.result) { return problem }
         if cell.kind == .pretrain, let sha = report.result.artifactSHA256,
-           uploaded[sha] == nil, !scheduler.isArtifactAvailable(sha) {
+           !uploads.hasComplete(sha), !scheduler.isArtifactAvailable(sha) {
             return "its model \(sha.prefix(12)) did not arrive (no complete upload, not in the store)"
         }
         return nil

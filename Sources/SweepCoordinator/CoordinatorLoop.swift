@@ -31,13 +31,8 @@ final class CoordinatorLoop {
     let session = UInt64.random(in: 1...UInt64.max)
     let onBound: (@Sendable (String) -> Void)?
 
-    /// Artifact uploads in progress and complete uploads waiting for their pretrain result.
-    var uploads: [ArtifactDigest: ArtifactAssembler] = [:]
-    var uploaded: [String: [UInt8]] = [:]
-    /// Who sent each upload (in progress or waiting), and its declared size: bounds what uploads
-    /// can make the coordinator hold (see ``receiveUpload(_:from:now:)``).
-    var uploadOwners: [ArtifactDigest: (worker: WorkerID, bytes: UInt64)] = [:]
-    var uploadBytes: UInt64 = 0
+    /// Artifact uploads in progress and complete uploads waiting for their pretrain result, within caps.
+    var uploads = UploadTable()
     /// Workers that sent ready in this session.
     var registered: Set<WorkerID> = []
     /// Joins and leaves per peer, for ``churnIsNews(_:leaving:count:)``.
@@ -48,8 +43,6 @@ final class CoordinatorLoop {
     var unreachable: [WorkerID] = []
     /// The result being handled (its payload goes into the write buffer on `.persistResult`).
     var currentResult: Wire.ResultReport?
-    /// The worker whose SHUTDOWN is being handled (its removal is a leave, not a loss).
-    var leaving: WorkerID?
 
     var assigned = 0
     /// When the first assignment went out (throughput is measured from there).
@@ -64,17 +57,22 @@ final class CoordinatorLoop {
     let startTime = monotonicMilliseconds()
     let progress: ProgressReporter
 
-    init(coordinator: Coordinator, sweepID: Int64, scheduler: Scheduler, artifacts: [CellKey: String]) throws {
-        configuration = coordinator.configuration
-        logger = coordinator.logger
+    /// - Parameters:
+    ///   - cells: the sweep's cells (their specs go out in ASSIGN); `scheduler` was built from them.
+    ///   - artifacts: pretrain cell → SHA-256 of its model, as rebuilt from the database.
+    ///   - onBound: called once the ROUTER is bound, with the endpoint workers connect to.
+    init(configuration: CoordinatorConfiguration, logger: Logger, database: SweepDatabase, sweepID: Int64, cells: [GridCell],
+         scheduler: Scheduler, artifacts: [CellKey: String], onBound: (@Sendable (String) -> Void)?) throws {
+        self.configuration = configuration
+        self.logger = logger
         self.sweepID = sweepID
         self.scheduler = scheduler
-        cells = coordinator.plan.cells
+        self.cells = cells
         cellIndex.reserveCapacity(cells.count)
         for (i, cell) in cells.enumerated() where cellIndex[cell.key] == nil { cellIndex[cell.key] = Int32(i) }
         artifactOf = artifacts
-        onBound = coordinator.onBound
-        store = StoreWriter(database: coordinator.database, sweepID: sweepID, batchLimit: configuration.resultBatchLimit,
+        self.onBound = onBound
+        store = StoreWriter(database: database, sweepID: sweepID, batchLimit: configuration.resultBatchLimit,
                             wake: wake, logger: logger)
         progress = ProgressReporter(mode: configuration.progress, logInterval: configuration.logIntervalSeconds,
                                     total: scheduler.cellCounts.total, alreadyDone: scheduler.cellCounts.done)
@@ -166,10 +164,13 @@ final class CoordinatorLoop {
         router.close()
         gate?.stop()
         let counts = scheduler.cellCounts
-        return CoordinatorOutcome(
+        var outcome = CoordinatorOutcome(
             sweepID: sweepID, total: counts.total, done: counts.done, failed: counts.failed, assigned: assigned,
             committed: store.committedCount, seconds: Double(monotonicMilliseconds() - (firstAssignTime ?? startTime)) / 1000,
-            badFrames: badFrames, interrupted: interrupted, failures: [])
+            badFrames: badFrames, interrupted: interrupted, failures: scheduler.failedCells.prefix(50).map { ($0.key.hex, $0.error) })
+        outcome.refusedConnections = gate?.refusedCount ?? 0
+        outcome.databaseReachable = !store.isDatabaseAway
+        return outcome
     }
 
     func isFinished(now: Int64) -> Bool {
@@ -259,11 +260,7 @@ final class CoordinatorLoop {
             }
             // A model upload that this result did not take (its cell was done or committing
             // already, or the result was refused) is not needed: it must not hold the upload caps.
-            if let sha = report.result.artifactSHA256, let digest = ArtifactDigest(hex: sha), uploads[digest] == nil,
-               uploadOwners[digest]?.worker == worker {
-                uploaded[sha] = nil
-                releaseUpload(digest)
-            }
+            if let sha = report.result.artifactSHA256 { uploads.discard(sha, of: worker) }
         case .failure(let failure):
             // A model that could not be had is not the cell's fault: its pre-training runs again
             // when the store lacks it (``handleCompletions()``), and this attempt is not charged.
@@ -283,69 +280,19 @@ final class CoordinatorLoop {
             if registered.remove(worker) != nil, churnIsNews(worker, leaving: true) {
                 logger.info("worker \(worker) left: \(shutdown.reason)")
             }
-            leaving = worker
             perform(scheduler.workerLeft(worker, now: now))
-            leaving = nil
         case .welcome, .assign, .ack, .cancel, .artifact, .reregister:
             countBadFrame("\(message.kind) from a worker (wrong direction)")
         }
     }
 
-    /// Uploads one worker may have open (in progress or waiting for their result). A worker
-    /// uploads a model just before sending its pretrain result, so it rarely has more than one.
-    static let maxOpenUploadsPerWorker = 8
-    /// Declared bytes of all open uploads together (four artifacts of the largest size).
-    static let maxOpenUploadBytes = 4 * WireFormat.maxArtifactBytes
-
-    /// Adds an upload chunk. A first chunk opens an upload only within the caps above; a chunk
-    /// of another worker's upload, or one that does not fit its upload, is a bad frame. Memory
-    /// follows the bytes received, not the size declared (see ``ArtifactAssembler``).
+    /// Adds an upload chunk (``UploadTable``: a refused one is a bad frame); a complete model
+    /// makes its sender a holder for locality.
     func receiveUpload(_ chunk: Wire.ArtifactChunk, from worker: WorkerID, now: SchedulerTime) {
-        if let owner = uploadOwners[chunk.digest], owner.worker != worker {
-            countBadFrame("artifact chunk from \(worker) for an upload of \(owner.worker)")
-            return
-        }
-        if uploads[chunk.digest] == nil {
-            // A first chunk: opens an upload (again, if this worker's earlier one is waiting).
-            releaseUpload(chunk.digest)
-            uploaded[chunk.digest.hex] = nil
-            let open = uploadOwners.values.reduce(0) { $0 + ($1.worker == worker ? 1 : 0) }
-            guard open < Self.maxOpenUploadsPerWorker, uploadBytes + chunk.totalBytes <= Self.maxOpenUploadBytes else {
-                countBadFrame("artifact upload of \(chunk.totalBytes) bytes from \(worker) refused: \(open) open uploads, "
-                              + "\(uploadBytes) bytes held")
-                return
-            }
-            uploadOwners[chunk.digest] = (worker, chunk.totalBytes)
-            uploadBytes += chunk.totalBytes
-        }
-        let completed: [UInt8]?
-        do {
-            completed = try ArtifactAssembler.accept(chunk, into: &uploads)
-        } catch {
-            // `accept` abandoned the transfer.
-            releaseUpload(chunk.digest)
-            countBadFrame("artifact chunk: \(error)")
-            return
-        }
-        guard let bytes = completed else { return }
-        // The digest is checked where it is stored (PostgreSQL computes the SHA-256 and the
-        // store refuses a mismatch); a worker holding it is useful for locality either way.
-        uploaded[chunk.digest.hex] = bytes
-        perform(scheduler.workerHolds(worker, artifact: chunk.digest.hex, now: now))
-    }
-
-    /// Forgets an upload's owner and budget (its bytes are gone or handed to the store).
-    func releaseUpload(_ digest: ArtifactDigest) {
-        guard let owner = uploadOwners.removeValue(forKey: digest) else { return }
-        uploadBytes -= owner.bytes
-    }
-
-    /// Drops the uploads of a worker that is gone (it uploads again when it re-sends its result).
-    func dropUploads(of worker: WorkerID) {
-        for (digest, owner) in uploadOwners where owner.worker == worker {
-            uploads[digest] = nil
-            uploaded[digest.hex] = nil
-            releaseUpload(digest)
+        switch uploads.add(chunk, from: worker) {
+        case .incomplete: break
+        case .refused(let reason): countBadFrame(reason)
+        case .complete: perform(scheduler.workerHolds(worker, artifact: chunk.digest.hex, now: now))
         }
     }
 
@@ -404,8 +351,7 @@ final class CoordinatorLoop {
                 if gridCell.kind == .pretrain {
                     let sha = report.result.artifactSHA256
                     if let sha { artifactOf[cell] = sha }
-                    let bytes = sha.flatMap { uploaded.removeValue(forKey: $0) }
-                    if let sha, bytes != nil, let digest = ArtifactDigest(hex: sha) { releaseUpload(digest) }
+                    let bytes = sha.flatMap { uploads.take($0) }
                     store.enqueue(.pretrainDone(cell, artifact: sha, bytes: bytes))
                 } else if let record = ResultRecord.of(cell: gridCell, result: report.result, worker: worker.description) {
                     store.enqueue(.result(cell, record))
@@ -421,15 +367,16 @@ final class CoordinatorLoop {
                 logger.warning("cell \(cell.short) failed after \(attempts) attempts: \(error)")
                 store.enqueue(.cellOutcome(cell, state: .failed, attempts: attempts, error: error))
             case .workerLost(let worker, let reason):
-                // A worker that said goodbye left; only one that went silent or vanished is lost.
-                let left = worker == leaving
                 registered.remove(worker)
-                dropUploads(of: worker)
+                uploads.drop(of: worker)
+                logger.warning("\(reason)")
+                store.enqueue(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil))
+            case .workerLeft(let worker, let reason):
+                registered.remove(worker)
+                uploads.drop(of: worker)
                 // A peer that joins and leaves over and over is news only now and then.
-                if !left || churnIsNews(worker, leaving: true, count: false) {
-                    if !left { logger.warning("\(reason)") }
-                    store.enqueue(.event(kind: left ? "worker_left" : "worker_lost", cell: nil, worker: worker.description,
-                                         message: reason, detail: nil))
+                if churnIsNews(worker, leaving: true, count: false) {
+                    store.enqueue(.event(kind: "worker_left", cell: nil, worker: worker.description, message: reason, detail: nil))
                 }
             case .unknownWorker(let worker):
                 send(.reregister(Wire.Reregister(session: session)), to: worker)

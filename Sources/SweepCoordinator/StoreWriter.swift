@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import SweepKit
 import SweepStore
-import Postgres
 
 /// Work for the store thread, done in the order queued.
 enum StoreJob: @unchecked Sendable {
@@ -13,7 +12,7 @@ enum StoreJob: @unchecked Sendable {
     /// the database), then mark the cell done.
     case pretrainDone(CellKey, artifact: String?, bytes: [UInt8]?)
     /// A cell was requeued or failed: persist state, attempts and error, and log an event.
-    case cellOutcome(CellKey, state: SweepStore.CellState, attempts: Int, error: String?)
+    case cellOutcome(CellKey, state: StoredCellState, attempts: Int, error: String?)
     case event(kind: String, cell: String?, worker: String?, message: String, detail: String?)
     case worker(WorkerRecord)
     /// Read an artifact for a worker that asked for it.
@@ -77,14 +76,6 @@ final class StoreWriter: @unchecked Sendable {
     func enqueue(_ job: StoreJob) {
         condition.lock()
         jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    func enqueue(_ more: [StoreJob]) {
-        guard !more.isEmpty else { return }
-        condition.lock()
-        jobs += more
         condition.signal()
         condition.unlock()
     }
@@ -250,11 +241,7 @@ final class StoreWriter: @unchecked Sendable {
                 lastWriteFailed = true
                 condition.unlock()
                 // A refusal (constraint, syntax) will not change on retry; a lost connection may.
-                var permanent = false
-                if let pg = error as? PostgresError, let state = pg.sqlState,
-                   !state.hasPrefix("08"), !state.hasPrefix("57"), !state.hasPrefix("53") {
-                    permanent = true
-                }
+                let permanent = !SweepStoreError.isTransient(error)
                 logger.error("store: writing \(what) failed (attempt \(attempt)): \(error)")
                 condition.lock()
                 let giveUp = stopping || attempt > retries || (permanent && attempt > 1)

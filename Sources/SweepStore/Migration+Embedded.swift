@@ -1,5 +1,5 @@
 // GENERATED from sql/*.sql -- do not edit by hand. Regenerate with sql/embed-into-swift.sh;
-// EmbeddedSQLTests fails when this file and sql/ differ by a single byte.
+// MigrationTests.embeddedSQLEqualsTheFilesByteForByte fails when this file and sql/ differ by a single byte.
 
 extension Migration {
     /// Every migration of sql/, in order, as compiled into the binary.

@@ -1,3 +1,5 @@
+public import SweepKit
+
 /// A sweep as stored: one study, named uniquely.
 public struct SweepRecord: Sendable, Equatable {
     public enum State: String, Sendable, CaseIterable { case pending, running, done, failed, cancelled }
@@ -10,12 +12,6 @@ public struct SweepRecord: Sendable, Equatable {
     public var canonicalGrid: String
     public var state: State
 }
-
-/// The kind of a cell.
-public enum CellKind: String, Sendable, CaseIterable { case pretrain, evaluate }
-
-/// Where a cell stands.
-public enum CellState: String, Sendable, CaseIterable { case queued, leased, done, failed, cancelled }
 
 /// A cell to submit: the unit of work, identified by the hash of its canonical spec.
 public struct NewCell: Sendable, Equatable {

@@ -1,3 +1,4 @@
+public import SweepKit
 public import Postgres
 
 /// Everything `nmsweep report` shows for one sweep, read from the report views.
@@ -121,11 +122,11 @@ public struct SweepReport: Sendable {
     /// The cells of the sweep that are not done (failed first), by grid point; at most ``unfinishedLimit``.
     public var unfinished: [SweepCell]
     /// Cells of the sweep by kind and state (`done` for a cell with a result).
-    public var cellCounts: [CellKind: [CellState: Int]]
+    public var cellCounts: [CellKind: [StoredCellState: Int]]
 
     public static let unfinishedLimit = 200
 
-    public func cells(_ kind: CellKind? = nil, _ state: CellState? = nil) -> Int {
+    public func cells(_ kind: CellKind? = nil, _ state: StoredCellState? = nil) -> Int {
         cellCounts.filter { kind == nil || $0.key == kind }.values
             .flatMap { $0.filter { state == nil || $0.key == state } }.map(\.value).reduce(0, +)
     }
@@ -165,7 +166,7 @@ public struct SweepReport: Sendable {
 public struct SweepCell: Sendable, Equatable {
     public var key: String
     public var kind: CellKind
-    public var state: CellState
+    public var state: StoredCellState
     /// nil for pretrain cells.
     public var task: String?
     public var taskKind: TaskKind?
@@ -194,7 +195,7 @@ extension SweepCell {
     /// probe_seed, attempts, last_error of `grid_cells`, in that order.
     init(row r: PostgresRow) throws {
         self.init(key: try r.decode(0), kind: CellKind(rawValue: try r.decode(1)) ?? .evaluate,
-                  state: CellState(rawValue: try r.decode(2)) ?? .queued, task: try r.decode(3, as: String?.self),
+                  state: StoredCellState(rawValue: try r.decode(2)) ?? .queued, task: try r.decode(3, as: String?.self),
                   taskKind: try r.decode(4, as: String?.self).flatMap(TaskKind.init(rawValue:)),
                   noiseRatio: try r.decode(5, as: Double?.self), method: try r.decode(6, as: String?.self),
                   seed: try r.decode(7, as: Int64?.self), probeSeed: try r.decode(8, as: Int64?.self),
@@ -290,9 +291,9 @@ extension SweepDatabase {
                 stdErr: try r.decode(10, as: Double?.self), ciLow: try r.decode(11, as: Double?.self),
                 ciHigh: try r.decode(12, as: Double?.self), excludesZero: try r.decode(13, as: Bool?.self))
         }
-        var counts = [CellKind: [CellState: Int]]()
+        var counts = [CellKind: [StoredCellState: Int]]()
         for r in try c.query("SELECT kind, state, count(*) FROM grid_cells WHERE sweep_id = $1 GROUP BY kind, state", sweep.id) {
-            guard let kind = CellKind(rawValue: try r.decode(0)), let state = CellState(rawValue: try r.decode(1)) else { continue }
+            guard let kind = CellKind(rawValue: try r.decode(0)), let state = StoredCellState(rawValue: try r.decode(1)) else { continue }
             counts[kind, default: [:]][state] = try r.decode(2, as: Int.self)
         }
         return SweepReport(sweep: sweep, summary: summary, groups: groups, tasks: tasks, spectrum: spectrumRows,
@@ -303,7 +304,7 @@ extension SweepDatabase {
 
     /// A sweep's cells by grid point (`grid_cells`): failed first, then leased, queued, cancelled;
     /// with `notDone`, only the cells without a result.
-    public func gridCells(sweepID: Int64, notDone: Bool = false, states: [CellState]? = nil, limit: Int = 1000) throws -> [SweepCell] {
+    public func gridCells(sweepID: Int64, notDone: Bool = false, states: [StoredCellState]? = nil, limit: Int = 1000) throws -> [SweepCell] {
         try connection.query("""
             SELECT cell_key, kind, state, task, task_kind, noise_ratio, method, seed, probe_seed, attempts, last_error
             FROM grid_cells

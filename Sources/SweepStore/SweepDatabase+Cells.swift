@@ -1,3 +1,4 @@
+public import SweepKit
 import Postgres
 
 extension SweepDatabase {
@@ -40,20 +41,20 @@ extension SweepDatabase {
     }
 
     /// The number of a sweep's cells in each state (states with no cell are 0); a cell with a result is done.
-    public func cellCounts(sweepID: Int64) throws -> [CellState: Int] {
-        var counts = Dictionary(uniqueKeysWithValues: CellState.allCases.map { ($0, 0) })
+    public func cellCounts(sweepID: Int64) throws -> [StoredCellState: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: StoredCellState.allCases.map { ($0, 0) })
         for row in try connection.query("""
             SELECT CASE WHEN r.cell_key IS NOT NULL THEN 'done' ELSE c.state END AS state, count(*)
             FROM sweep_cells sc JOIN cells c ON c.key = sc.cell_key LEFT JOIN results r ON r.cell_key = sc.cell_key
             WHERE sc.sweep_id = $1 GROUP BY 1
             """, sweepID) {
-            if let state = CellState(rawValue: try row.decode(0)) { counts[state] = try row.decode(1, as: Int.self) }
+            if let state = StoredCellState(rawValue: try row.decode(0)) { counts[state] = try row.decode(1, as: Int.self) }
         }
         return counts
     }
 
     /// Sets a cell's state; `error` is kept as its last error (failed cells), attempts grow on `leased`.
-    public func setCellState(_ key: String, _ state: CellState, leaseOwner: String? = nil,
+    public func setCellState(_ key: String, _ state: StoredCellState, leaseOwner: String? = nil,
                              leaseSeconds: Double? = nil, error: String? = nil) throws {
         let n = try connection.execute("""
             UPDATE cells SET state = $2,

@@ -1,28 +1,12 @@
+public import SweepKit
 import Postgres
-
-/// A cell's persisted state as the coordinator needs it to rebuild its scheduler.
-public struct RuntimeCellState: Sendable, Equatable {
-    public var key: String
-    /// `done` when a result exists (evaluate cells) or the cell was marked done (pretrain cells).
-    public var state: CellState
-    public var attempts: Int
-    public var lastError: String?
-    /// Pretrain cells: the SHA-256 of the model artifact they produced (from the `artifact_stored` event).
-    public var artifact: String?
-
-    public init(key: String, state: CellState, attempts: Int, lastError: String?, artifact: String?) {
-        self.key = key
-        self.state = state
-        self.attempts = attempts
-        self.lastError = lastError
-        self.artifact = artifact
-    }
-}
 
 extension SweepDatabase {
     /// Every cell of a sweep that is not plain `queued` with no attempts, in one query: what the
-    /// coordinator rebuilds its state from. Cost: one scan of the sweep's cells joined with results.
-    public func runtimeCellStates(sweepID: Int64) throws -> [RuntimeCellState] {
+    /// coordinator rebuilds its ``Scheduler`` from. A cell is `done` when a result exists (evaluate
+    /// cells) or it was marked done (pretrain cells, whose `artifact` is the SHA-256 of their model,
+    /// from the `artifact_stored` event). Cost: one scan of the sweep's cells joined with results.
+    public func runtimeCellStates(sweepID: Int64) throws -> [PersistedCell] {
         try connection.query("""
             SELECT c.key,
                    CASE WHEN r.cell_key IS NOT NULL THEN 'done' ELSE c.state END,
@@ -31,16 +15,19 @@ extension SweepDatabase {
                      WHERE e.cell_key = c.key AND e.kind = 'artifact_stored' ORDER BY e.id DESC LIMIT 1)
             FROM sweep_cells sc JOIN cells c ON c.key = sc.cell_key LEFT JOIN results r ON r.cell_key = c.key
             WHERE sc.sweep_id = $1 AND (r.cell_key IS NOT NULL OR c.state <> 'queued' OR c.attempts > 0)
-            """, sweepID).map { row in
-            RuntimeCellState(key: try row.decode(0), state: CellState(rawValue: try row.decode(1)) ?? .queued,
-                             attempts: try row.decode(2), lastError: try row.decode(3, as: String?.self),
-                             artifact: try row.decode(4, as: String?.self))
+            """, sweepID).compactMap { row in
+            let hex: String = try row.decode(0)
+            // The schema allows 16–128 digits; only 64 name a grid's cell, which the scheduler knows.
+            guard let key = CellKey(hex: hex) else { return nil }
+            return PersistedCell(key: key, state: StoredCellState(rawValue: try row.decode(1)) ?? .queued,
+                                 attempts: try row.decode(2), lastError: try row.decode(3, as: String?.self),
+                                 artifact: try row.decode(4, as: String?.self))
         }
     }
 
     /// Records where a cell stands after an attempt ended without a result (requeued or failed),
     /// or that a pretrain cell is done: state, attempts so far and the last error.
-    public func recordCellOutcome(_ key: String, state: CellState, attempts: Int, error: String?) throws {
+    public func recordCellOutcome(_ key: String, state: StoredCellState, attempts: Int, error: String?) throws {
         let n = try connection.execute("""
             UPDATE cells SET state = $2, attempts = $3, last_error = coalesce($4, last_error),
                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()

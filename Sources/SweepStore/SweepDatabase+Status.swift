@@ -1,3 +1,4 @@
+public import SweepKit
 import Foundation
 import Postgres
 
@@ -10,7 +11,7 @@ import Postgres
 public struct SweepStatus: Sendable {
     public var sweep: SweepRecord
     /// Cells by state in the database (a cell with a result is done).
-    public var cells: [CellState: Int]
+    public var cells: [StoredCellState: Int]
     /// Cells per second: the coordinator's estimate while it runs; else results over the sweep's
     /// own recent time (at most `window` seconds back from its last result).
     public var throughput: Double
@@ -88,7 +89,7 @@ public enum StatusRenderer {
             } else {
                 out += "  coordinator: none running\n"
             }
-            out += "  cells: " + CellState.allCases.map { "\($0.rawValue) \(status.cells[$0] ?? 0)" }.joined(separator: ", ") + "\n"
+            out += "  cells: " + StoredCellState.allCases.map { "\($0.rawValue) \(status.cells[$0] ?? 0)" }.joined(separator: ", ") + "\n"
             if status.remaining == 0 {
                 out += "  nothing left to run\n"
             } else {

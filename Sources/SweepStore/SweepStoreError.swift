@@ -1,3 +1,5 @@
+import Postgres
+
 /// Every failure of `SweepStore` that is not simply a database error passed through.
 public struct SweepStoreError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable, Equatable {
@@ -34,5 +36,19 @@ public struct SweepStoreError: Error, CustomStringConvertible, Sendable {
         if let underlying { text += ": \(underlying)" }
         if let hint { text += " (\(hint))" }
         return text
+    }
+}
+
+extension SweepStoreError {
+    /// Whether a failed `SweepDatabase` call may succeed if retried, so callers need not import
+    /// `Postgres` to tell: a `PostgresError` (itself or as the `underlying` error) by
+    /// `PostgresError.isTransient`; a `SweepStoreError` of its own (bad argument, not found,
+    /// migration) never; any other error is assumed transient.
+    public static func isTransient(_ error: any Error) -> Bool {
+        if let postgres = error as? PostgresError { return postgres.isTransient }
+        if let store = error as? SweepStoreError {
+            return store.underlying.map(isTransient) ?? false
+        }
+        return true
     }
 }

@@ -13,8 +13,6 @@ struct ArtifactCache: Sendable {
 
     func path(_ digest: ArtifactDigest) -> String { "\(directory)/\(digest.hex).bin" }
 
-    func contains(_ digest: ArtifactDigest) -> Bool { FileManager.default.fileExists(atPath: path(digest)) }
-
     func read(_ digest: ArtifactDigest) -> [UInt8]? {
         FileManager.default.contents(atPath: path(digest)).map { [UInt8]($0) }
     }

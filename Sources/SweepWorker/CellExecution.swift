@@ -4,20 +4,6 @@ import NoisyCore
 import SweepKit
 import TextTasks
 
-/// What a cell produced: its result and, for a pre-training, the model's bytes.
-struct CellExecutionOutput: Sendable {
-    var result: CellResult
-    var artifact: [UInt8]?
-}
-
-/// Why a cell failed, as the worker reports it.
-struct CellExecutionError: Error, Sendable, CustomStringConvertible {
-    var retryable: Bool
-    var reason: Wire.FailureReason
-    var message: String
-    var description: String { message }
-}
-
 /// Runs one cell on the calling slot thread.
 ///
 /// `.pretrain` and `.evaluate` cells go to NoisyCore's `CellRunner`. `.noop` cells run here, because
@@ -26,7 +12,7 @@ struct CellExecutionError: Error, Sendable, CustomStringConvertible {
 /// the process (after half the sleep), `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
 /// (heartbeats go on), `error` is a retryable failure, `nonFinite` a non-retryable one.
 enum CellExecution {
-    static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) throws(CellExecutionError) -> CellExecutionOutput {
+    static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) -> CellOutcome {
         switch spec {
         case .noop(let noop):
             let start = monotonicMilliseconds()
@@ -45,25 +31,32 @@ enum CellExecution {
                 // Only this slot is stuck: the socket thread goes on heartbeating.
                 while true { sleep(3600) }
             case .error?:
-                throw CellExecutionError(retryable: true, reason: .error, message: "injected error (no-op cell \(noop.index))")
+                return .failed(reason: .error, retryable: true, message: "injected error (no-op cell \(noop.index))")
             case .nonFinite?:
-                throw CellExecutionError(retryable: false, reason: .nonFinite, message: "injected non-finite value (no-op cell \(noop.index))")
+                return .failed(reason: .nonFinite, retryable: false, message: "injected non-finite value (no-op cell \(noop.index))")
             }
             let seconds = Double(monotonicMilliseconds() - start) / 1000
-            return CellExecutionOutput(result: CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index),
-                                                          timings: ["noop": seconds]), artifact: nil)
+            return .finished(CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index), timings: ["noop": seconds]),
+                             model: nil)
         case .pretrain, .evaluate:
             do {
                 let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
                                             textFeatures: EncodedTextFeatures()).run(spec, model: model)
-                return CellExecutionOutput(result: output.result, artifact: output.artifact)
+                return .finished(output.result, model: output.artifact)
             } catch let error as CellRunnerError {
-                let reason: Wire.FailureReason = error.retryable ? .error
-                    : error.message.lowercased().contains("non-finite") ? .nonFinite : .badData
-                throw CellExecutionError(retryable: error.retryable, reason: reason, message: error.message)
+                return .failed(reason: reason(of: error), retryable: error.retryable, message: error.message)
             } catch {
-                throw CellExecutionError(retryable: true, reason: .error, message: "\(error)")
+                return .failed(reason: .error, retryable: true, message: "\(error)")
             }
+        }
+    }
+
+    /// FAILURE's reason for a failure of the core, by its code.
+    static func reason(of error: CellRunnerError) -> Wire.FailureReason {
+        switch error.code {
+        case .environment: .error
+        case .nonFinite: .nonFinite
+        case .badInput: .badData
         }
     }
 }

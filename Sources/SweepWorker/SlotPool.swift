@@ -3,32 +3,30 @@ import Foundation
 import NoisyCore
 import SweepKit
 
-/// One attempt handed to a slot.
-struct SlotJob: @unchecked Sendable {
-    var assign: Wire.Assign
-    var spec: CellSpec
-    var model: [UInt8]?
-}
-
 /// What a slot hands back.
 struct SlotOutcome: @unchecked Sendable {
     var assign: Wire.Assign
-    var output: Result<CellExecutionOutput, CellExecutionError>
+    var outcome: CellOutcome
 }
 
 /// N slot threads, each running one cell at a time, fed from a FIFO; outcomes go to a queue the
 /// socket thread empties when the wake pipe fires. Computation never touches a socket.
+///
+/// The ``WorkerSession`` hands a job over only when a slot is idle, so the FIFO is never longer
+/// than the slots and nothing in it needs withdrawing.
 final class SlotPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [SlotJob] = []
+    private var jobs: [WorkerJob] = []
     private var head = 0
     private var outcomes: [SlotOutcome] = []
     private let wake: WakePipe
+    let cache: ArtifactCache
     let dataDirectory: String
     let cacheDirectory: String
 
-    init(slots: Int, wake: WakePipe, dataDirectory: String, cacheDirectory: String) {
+    init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String) {
         self.wake = wake
+        self.cache = cache
         self.dataDirectory = dataDirectory
         self.cacheDirectory = cacheDirectory
         for n in 0..<slots {
@@ -39,22 +37,11 @@ final class SlotPool: @unchecked Sendable {
         }
     }
 
-    func submit(_ job: SlotJob) {
+    func submit(_ job: WorkerJob) {
         condition.lock()
         jobs.append(job)
         condition.signal()
         condition.unlock()
-    }
-
-    /// Removes the jobs not yet started (for a hand-back); returns them.
-    func withdrawQueued(where predicate: (SlotJob) -> Bool = { _ in true }) -> [SlotJob] {
-        condition.lock()
-        defer { condition.unlock() }
-        let pending = Array(jobs[head...])
-        let taken = pending.filter(predicate)
-        jobs = pending.filter { !predicate($0) }
-        head = 0
-        return taken
     }
 
     func takeOutcomes() -> [SlotOutcome] {
@@ -77,17 +64,24 @@ final class SlotPool: @unchecked Sendable {
             }
             condition.unlock()
 
-            let output: Result<CellExecutionOutput, CellExecutionError>
-            do {
-                output = .success(try CellExecution.run(job.spec, model: job.model, dataDirectory: dataDirectory,
-                                                        cacheDirectory: cacheDirectory))
-            } catch {
-                output = .failure(error)
-            }
+            let outcome = run(job)
             condition.lock()
-            outcomes.append(SlotOutcome(assign: job.assign, output: output))
+            outcomes.append(SlotOutcome(assign: job.assign, outcome: outcome))
             condition.unlock()
             wake.signal()
         }
+    }
+
+    /// Reads the job's model from the cache (here, off the socket thread) and runs the cell.
+    private func run(_ job: WorkerJob) -> CellOutcome {
+        var model: [UInt8]?
+        if let digest = job.model {
+            model = cache.read(digest)
+            if model == nil {
+                return .failed(reason: .artifactUnavailable, retryable: true,
+                               message: "model \(digest.hex.prefix(12)) is no longer in this worker's cache")
+            }
+        }
+        return CellExecution.run(job.spec, model: model, dataDirectory: dataDirectory, cacheDirectory: cacheDirectory)
     }
 }

@@ -2,7 +2,6 @@ extension Worker {
     /// Appended to the "coordinator silent" warning while no coordinator has ever answered: with
     /// CURVE, a refused handshake looks exactly like silence, so say what to check.
     var silenceHint: String {
-        guard session == nil else { return "" }
         guard let curve = configuration.curve else {
             return " (never answered: is the coordinator running there, and does it use CURVE? then give --curve-key and --server-key)"
         }

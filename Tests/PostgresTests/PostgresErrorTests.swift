@@ -47,6 +47,7 @@ import Testing
         #expect(error.code == .query)
         #expect(error.sqlState == "23505")
         #expect(error.isConstraintViolation)
+        #expect(!error.isTransient, "a refusal meets the same refusal on retry")
         #expect(error.detail?.contains("(k)=(1)") == true)
         let hinted = try #require(throws: PostgresError.self) { try c.query("SELECT nosuchfunction(1)", []) }
         #expect(hinted.sqlState == "42883")

@@ -115,6 +115,7 @@ import Testing
         _ = s.dispatch(now: at(0))
         let actions = s.workerLeft(a, now: at(10))
         #expect(actions.requeued.count == 2)
+        #expect(actions.contains(.workerLeft(worker: a, reason: "worker \(a) left")) && actions.lostWorkers.isEmpty)
         #expect(s.attempts(of: cellKey("c0")) == 0)
         #expect(s.workerCount == 0)
     }

@@ -14,15 +14,30 @@ public struct CellOutput: Sendable {
 
 /// Why a cell failed, and whether running it again could succeed.
 public struct CellRunnerError: Error, CustomStringConvertible, Sendable {
-    /// True for faults of the environment (a missing artifact or data file, I/O), false for faults
-    /// of the cell itself (a bad spec, corrupt data, divergence), which fail the same way every time.
-    public var retryable: Bool
+    /// What kind of failure, for callers that classify it (the worker's FAILURE reason).
+    public enum Code: Sendable, Equatable {
+        /// A fault of the environment (a missing artifact or data file, I/O): may pass on retry.
+        case environment
+        /// A fault of the cell itself (a bad spec, corrupt data): fails the same way every time.
+        case badInput
+        /// Training or the features produced NaN or infinity: deterministic given the spec.
+        case nonFinite
+    }
+
+    public var code: Code
     public var message: String
     public var description: String { message }
+    /// True for faults of the environment, false for faults of the cell itself, which fail the
+    /// same way every time.
+    public var retryable: Bool { code == .environment }
+
+    public init(_ code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
 
     public init(retryable: Bool, message: String) {
-        self.retryable = retryable
-        self.message = message
+        self.init(retryable ? .environment : .badInput, message: message)
     }
 }
 
@@ -62,15 +77,17 @@ public struct CellRunner: Sendable {
             let retryable = [.io, .missingFile, .fetchFailed].contains(error.code)
             throw CellRunnerError(retryable: retryable, message: "data: \(error)")
         } catch let error as TuningError {
-            throw CellRunnerError(retryable: false, message: error.code == .nonFinite ? "non-finite tuning: \(error)" : "tuning: \(error)")
+            throw error.code == .nonFinite ? CellRunnerError(.nonFinite, message: "non-finite tuning: \(error)")
+                : CellRunnerError(.badInput, message: "tuning: \(error)")
         } catch let error as PretrainError {
-            throw CellRunnerError(retryable: false, message: error.code == .nonFinite ? "non-finite pre-training: \(error)" : "\(error)")
+            throw CellRunnerError(error.code == .nonFinite ? .nonFinite : .badInput,
+                                  message: error.code == .nonFinite ? "non-finite pre-training: \(error)" : "\(error)")
         } catch let error as ModelFileError {
             throw CellRunnerError(retryable: false, message: "\(error)")
         } catch let error as SpectrumMetricsError {
             throw CellRunnerError(retryable: false, message: "spectrum metrics: \(error)")
         } catch let error as SVDError {
-            throw CellRunnerError(retryable: false, message: "non-finite features (SVD): \(error)")
+            throw CellRunnerError(.nonFinite, message: "non-finite features (SVD): \(error)")
         } catch let error as LabelNoiseError {
             throw CellRunnerError(retryable: false, message: "label noise: \(error)")
         } catch {
@@ -201,7 +218,7 @@ public struct CellRunner: Sendable {
         case .error?:
             throw CellRunnerError(retryable: true, message: "no-op cell \(spec.index): injected retryable error")
         case .nonFinite?:
-            throw CellRunnerError(retryable: false, message: "non-finite result in no-op cell \(spec.index) (injected)")
+            throw CellRunnerError(.nonFinite, message: "non-finite result in no-op cell \(spec.index) (injected)")
         case nil:
             return CellOutput(result: CellResult(accuracy: Double(spec.index)))
         }

@@ -2,7 +2,7 @@ public import NoisyCore
 import TextTasks
 
 /// The two kinds of cell of docs/architecture.md.
-public enum CellKind: String, Codable, Hashable, Sendable {
+public enum CellKind: String, Codable, Hashable, Sendable, CaseIterable {
     case pretrain
     case evaluate
 }

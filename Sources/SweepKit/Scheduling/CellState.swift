@@ -38,18 +38,25 @@ public struct ScheduledCell: Hashable, Sendable {
     }
 }
 
+/// Where a cell stands in the database (`cells.state`; SweepStore reads and writes it, the
+/// scheduler rebuilds from it). Its raw values are the column's words.
+public enum StoredCellState: String, Hashable, Sendable, CaseIterable {
+    case queued, leased, done, failed
+    /// Left by a cancelled sweep; runs again like a queued cell when its sweep is submitted again.
+    case cancelled
+}
+
 /// A cell's state as loaded from the database when the coordinator starts.
 public struct PersistedCell: Hashable, Sendable {
-    public enum State: String, Hashable, Sendable { case queued, leased, done, failed }
     public var key: CellKey
-    public var state: State
+    public var state: StoredCellState
     /// Attempts started, including one in flight for a leased cell.
     public var attempts: Int
     public var lastError: String?
     /// Done pretrain cells: SHA-256 of the artifact they produced.
     public var artifact: String?
 
-    public init(key: CellKey, state: State, attempts: Int = 0, lastError: String? = nil, artifact: String? = nil) {
+    public init(key: CellKey, state: StoredCellState, attempts: Int = 0, lastError: String? = nil, artifact: String? = nil) {
         self.key = key
         self.state = state
         self.attempts = attempts

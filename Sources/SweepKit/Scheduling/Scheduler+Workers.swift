@@ -159,7 +159,7 @@ extension Scheduler {
         freeWorkerSlots.append(w)
         workerIndex[worker.id] = nil
         aliveWorkerCount -= 1
-        outbox.append(.workerLost(worker: worker.id, reason: reason))
+        outbox.append(crashed ? .workerLost(worker: worker.id, reason: reason) : .workerLeft(worker: worker.id, reason: reason))
     }
 
     /// Ends a lease.

@@ -195,7 +195,7 @@ public struct Scheduler: Sendable {
             attempts[i] = UInt16(clamping: max(0, record.attempts))
             if let error = record.lastError { lastErrors[c] = error }
             switch record.state {
-            case .queued: states[i] = .queued
+            case .queued, .cancelled: states[i] = .queued
             case .leased:
                 states[i] = .queued
                 attempts[i] = attempts[i] > 0 ? attempts[i] - 1 : 0

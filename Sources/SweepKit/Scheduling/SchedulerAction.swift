@@ -15,8 +15,12 @@ public enum SchedulerAction: Hashable, Sendable {
     case cellRequeued(cell: CellKey, attempts: Int, reason: String)
     /// Record: the cell has failed for good with this error.
     case cellFailed(cell: CellKey, attempts: Int, error: String)
-    /// Record: the worker was declared dead (or left); its unfinished cells were requeued or failed.
+    /// Record: the worker was declared dead (silent, or its connection vanished); its unfinished
+    /// cells were requeued or failed, charged by guilt.
     case workerLost(worker: WorkerID, reason: String)
+    /// Record: the worker said goodbye (SHUTDOWN); its unfinished cells were requeued without
+    /// counting an attempt.
+    case workerLeft(worker: WorkerID, reason: String)
     /// A message came from a worker the scheduler does not know (never registered, or declared
     /// dead): ask it to register again; its message was not acted on.
     case unknownWorker(worker: WorkerID)
