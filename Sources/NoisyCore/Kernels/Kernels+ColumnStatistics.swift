@@ -7,7 +7,7 @@
 extension Kernels {
     /// `Σ_r x[r, c]` as a `1 × cols` matrix. O(rows·cols).
     public static func columnSums(_ x: Matrix) -> Matrix {
-        var out = Matrix(rows: 1, cols: x.cols)
+        var out = Matrix(uninitializedRows: 1, cols: x.cols)
         let sums = columnSumsDouble(x, shift: nil)
         defer { sums.deallocate() }
         out.withUnsafeMutableBufferPointer { o in
@@ -19,7 +19,7 @@ extension Kernels {
     /// `(1/rows) Σ_r x[r, c]` as a `1 × cols` matrix; `x` needs at least one row.
     public static func columnMeans(_ x: Matrix) -> Matrix {
         precondition(x.rows > 0, "columnMeans of a matrix with no rows (\(x.rows)×\(x.cols))")
-        var out = Matrix(rows: 1, cols: x.cols)
+        var out = Matrix(uninitializedRows: 1, cols: x.cols)
         let sums = columnSumsDouble(x, shift: nil)
         defer { sums.deallocate() }
         let n = Double(x.rows)
@@ -45,8 +45,8 @@ extension Kernels {
         let squares = columnSumsDouble(x, shift: UnsafePointer(sums))
         defer { squares.deallocate() }
         let divisor = unbiased ? n - 1 : n
-        var mean = Matrix(rows: 1, cols: cols)
-        var variance = Matrix(rows: 1, cols: cols)
+        var mean = Matrix(uninitializedRows: 1, cols: cols)
+        var variance = Matrix(uninitializedRows: 1, cols: cols)
         mean.withUnsafeMutableBufferPointer { m in
             for c in 0..<cols { m[c] = Float(sums[c]) }
         }

@@ -17,9 +17,7 @@ public final class Scale: Layer {
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         precondition(x.cols == features, "Scale(\(scale.name)) expects \(features) columns, got \(x.rows)×\(x.cols)")
         cachedInput = x
-        var y = x
-        Kernels.multiplyRowVector(scale.value, into: &y)
-        return y
+        return Kernels.multiplyingRowVector(scale.value, into: x)
     }
 
     public func backward(_ gradOutput: Matrix) -> Matrix {
@@ -27,9 +25,7 @@ public final class Scale: Layer {
         precondition(gradOutput.rows == x.rows && gradOutput.cols == features,
                      "Scale(\(scale.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(features)")
         Kernels.axpy(1, Kernels.columnSums(Kernels.multiply(gradOutput, x)), &scale.gradient)
-        var g = gradOutput
-        Kernels.multiplyRowVector(scale.value, into: &g)
-        return g
+        return Kernels.multiplyingRowVector(scale.value, into: gradOutput)
     }
 
     public var description: String { "Scale(\(features))" }
