@@ -73,7 +73,7 @@ public final class BatchNorm1d: Layer {
         precondition(gradOutput.rows == normalized.rows && gradOutput.cols == features,
                      "BatchNorm1d(\(gamma.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(normalized.rows)×\(features)")
         let gradSum = Kernels.columnSums(gradOutput)
-        let gradDotNormalized = Kernels.columnSums(Kernels.multiply(gradOutput, normalized))
+        let gradDotNormalized = Kernels.columnSumsOfProducts(gradOutput, normalized)
         Kernels.axpy(1, gradSum, &beta.gradient)
         Kernels.axpy(1, gradDotNormalized, &gamma.gradient)
 

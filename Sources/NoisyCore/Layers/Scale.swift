@@ -24,7 +24,7 @@ public final class Scale: Layer {
         let x = requireCached(cachedInput, "Scale(\(scale.name))")
         precondition(gradOutput.rows == x.rows && gradOutput.cols == features,
                      "Scale(\(scale.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(features)")
-        Kernels.axpy(1, Kernels.columnSums(Kernels.multiply(gradOutput, x)), &scale.gradient)
+        Kernels.axpy(1, Kernels.columnSumsOfProducts(gradOutput, x), &scale.gradient)
         return Kernels.multiplyingRowVector(scale.value, into: gradOutput)
     }
 
