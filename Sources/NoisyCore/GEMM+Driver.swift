@@ -65,6 +65,16 @@ func gemmMergeTile(
     rows: Int, cols: Int, alpha: Float, beta: Float
 ) {
     let nr = GEMMBlocking.nr
+    if cols == nr {
+        // Whole rows (the bottom tiles of an M that is not a multiple of 6): the same lane-wise
+        // operations as the scalar loop below, one vector per row.
+        let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+        for i in 0..<rows {
+            let t = load16(tile + i * nr), row = c + i * ldc
+            store16(beta == 0 ? va * t : (va * t).addingProduct(vb, load16(row)), row)
+        }
+        return
+    }
     for i in 0..<rows {
         let t = tile + i * nr
         let row = c + i * ldc

@@ -18,6 +18,15 @@ public struct Matrix: Sendable {
         self.storage = MatrixStorage(count: rows * cols)
     }
 
+    /// A `rows × cols` matrix whose elements are unspecified: for outputs the caller overwrites
+    /// entirely (a GEMM with `beta == 0`, an elementwise result) before anything reads them.
+    init(uninitializedRows rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0, "Matrix dimensions must be non-negative: \(rows)×\(cols)")
+        self.rows = rows
+        self.cols = cols
+        self.storage = MatrixStorage(count: rows * cols, zeroed: false)
+    }
+
     /// A `rows × cols` matrix filled with `value`.
     public init(rows: Int, cols: Int, repeating value: Float) {
         self.init(rows: rows, cols: cols)
@@ -27,7 +36,7 @@ public struct Matrix: Sendable {
     /// A matrix from row-major `elements`; `elements.count` must equal `rows * cols`.
     public init(rows: Int, cols: Int, elements: [Float]) {
         precondition(elements.count == rows * cols, "Matrix(\(rows)×\(cols)) needs \(rows * cols) elements, got \(elements.count)")
-        self.init(rows: rows, cols: cols)
+        self.init(uninitializedRows: rows, cols: cols)
         elements.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { storage.pointer.update(from: base, count: source.count) }
         }
@@ -173,15 +182,19 @@ final class MatrixStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     @usableFromInline let capacity: Int
 
-    @usableFromInline init(count: Int) {
+    /// A buffer of `count` floats, zero unless `zeroed` is false: then its contents are
+    /// unspecified and the caller writes every element before anything reads it (`Float` is a
+    /// trivial type, so no initialisation is owed). Skipping the zeroing matters in training,
+    /// where most matrices are a few dozen KiB and fully overwritten right away.
+    @usableFromInline init(count: Int, zeroed: Bool = true) {
         capacity = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: Self.alignment)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     @usableFromInline func copy() -> MatrixStorage {
-        let result = MatrixStorage(count: capacity)
+        let result = MatrixStorage(count: capacity, zeroed: false)
         result.pointer.update(from: pointer, count: capacity)
         return result
     }

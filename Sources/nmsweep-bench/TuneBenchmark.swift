@@ -34,6 +34,25 @@ struct TuneBenchmark: ParsableCommand {
         return LabeledFeatures(features: x, labels: labels)
     }
 
+    /// FNV-1a (64-bit) over the bits of the last epoch's loss, NMTune's terms and the tuned test
+    /// features: equal fingerprints before and after a speed-up mean it changed no result bit on
+    /// this workload (the full-size companion of `PinnedBitsTests`).
+    static func fingerprint(_ outcome: TuningOutcome) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bits: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) {
+                hash = (hash ^ ((bits >> UInt64(shift)) & 0xff)) &* 0x100_0000_01b3
+            }
+        }
+        mix(outcome.accuracy.bitPattern)
+        mix(outcome.trainLoss.bitPattern)
+        if let t = outcome.lossTerms {
+            for value in [t.crossEntropy, t.consistency, t.singular, t.covariance] { mix(value.bitPattern) }
+        }
+        for value in outcome.tunedTestFeatures?.elements ?? [] { mix(UInt64(value.bitPattern)) }
+        return String(hash, radix: 16)
+    }
+
     func run() throws {
         let train = split(rows, "train"), test = split(testRows, "test")
         var fields: [(String, BenchJSON)] = [("train_rows", .int(rows)), ("test_rows", .int(testRows)), ("dim", .int(dim)), ("classes", .int(classes))]
@@ -54,6 +73,7 @@ struct TuneBenchmark: ParsableCommand {
             fields.append((method.rawValue, .object([
                 ("seconds", .number(seconds)), ("cpu_seconds", .number(cpu)), ("epochs", .int(h.epochs)), ("steps", .int(steps)),
                 ("ms_per_step", .number(seconds * 1000 / Double(steps))), ("accuracy", .number(outcome!.accuracy)),
+                ("train_loss", .number(outcome!.trainLoss)), ("result_fingerprint", .string(Self.fingerprint(outcome!))),
             ])))
             if !json {
                 print("  \(method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(BenchSupport.fixed(seconds, 2)) s wall, \(BenchSupport.fixed(cpu, 2)) s thread CPU  (\(h.epochs) epochs, \(steps) steps, \(BenchSupport.fixed(cpu * 1000 / Double(steps), 3)) CPU ms/step)  accuracy \(BenchSupport.fixed(outcome!.accuracy, 4))")

@@ -18,7 +18,7 @@ extension Kernels {
     /// `a + b` elementwise, as a new matrix; shapes must match.
     public static func add(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.cols == b.cols, "add: \(a.rows)×\(a.cols) vs \(b.rows)×\(b.cols)")
-        var out = Matrix(rows: a.rows, cols: a.cols)
+        var out = Matrix(uninitializedRows: a.rows, cols: a.cols)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
@@ -32,7 +32,7 @@ extension Kernels {
     /// `a ⊙ b` (Hadamard product), as a new matrix; shapes must match.
     public static func multiply(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.cols == b.cols, "multiply: \(a.rows)×\(a.cols) vs \(b.rows)×\(b.cols)")
-        var out = Matrix(rows: a.rows, cols: a.cols)
+        var out = Matrix(uninitializedRows: a.rows, cols: a.cols)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
@@ -73,9 +73,41 @@ extension Kernels {
         }
     }
 
+    /// `x[r, c] + vector[0, c]` as a new matrix: ``addRowVector(_:to:)`` without the copy of `x`
+    /// (same arithmetic, same bits).
+    public static func addingRowVector(_ vector: Matrix, to x: Matrix) -> Matrix {
+        rowVectorOperation(vector, x, "addingRowVector") { a, b, out, n in add(a, b, into: out, count: n) }
+    }
+
+    /// `x[r, c] · vector[0, c]` as a new matrix: ``multiplyRowVector(_:into:)`` without the copy
+    /// of `x` (same arithmetic, same bits).
+    public static func multiplyingRowVector(_ vector: Matrix, into x: Matrix) -> Matrix {
+        rowVectorOperation(vector, x, "multiplyingRowVector") { a, b, out, n in multiply(a, b, into: out, count: n) }
+    }
+
+    /// `operation(row r of x, vector)` written into row r of a new matrix, for every row.
+    @inline(__always)
+    private static func rowVectorOperation(
+        _ vector: Matrix, _ x: Matrix, _ name: String,
+        _ operation: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> Matrix {
+        precondition(vector.rows == 1 && vector.cols == x.cols,
+                     "\(name): vector is \(vector.rows)×\(vector.cols), needs 1×\(x.cols)")
+        let rows = x.rows, cols = x.cols
+        var out = Matrix(uninitializedRows: rows, cols: cols)
+        vector.withUnsafeBufferPointer { v in
+            x.withUnsafeBufferPointer { xs in
+                out.withUnsafeMutableBufferPointer { os in
+                    for r in 0..<rows { operation(xs.baseAddress! + r * cols, v.baseAddress!, os.baseAddress! + r * cols, cols) }
+                }
+            }
+        }
+        return out
+    }
+
     /// `max(x, 0)` elementwise (ReLU), as a new matrix. NaN stays NaN, as in PyTorch.
     public static func relu(_ x: Matrix) -> Matrix {
-        var out = Matrix(rows: x.rows, cols: x.cols)
+        var out = Matrix(uninitializedRows: x.rows, cols: x.cols)
         x.withUnsafeBufferPointer { xs in
             out.withUnsafeMutableBufferPointer { os in
                 let p = xs.baseAddress!, o = os.baseAddress!, n = xs.count
@@ -100,7 +132,7 @@ extension Kernels {
     public static func reluBackward(_ gradOutput: Matrix, input: Matrix) -> Matrix {
         precondition(gradOutput.rows == input.rows && gradOutput.cols == input.cols,
                      "reluBackward: gradient \(gradOutput.rows)×\(gradOutput.cols) vs input \(input.rows)×\(input.cols)")
-        var out = Matrix(rows: input.rows, cols: input.cols)
+        var out = Matrix(uninitializedRows: input.rows, cols: input.cols)
         gradOutput.withUnsafeBufferPointer { gs in
             input.withUnsafeBufferPointer { xs in
                 out.withUnsafeMutableBufferPointer { os in

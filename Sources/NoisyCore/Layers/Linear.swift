@@ -44,7 +44,7 @@ public final class Linear: Layer {
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         precondition(x.cols == inputs, "Linear(\(weight.name)) expects \(inputs) columns, got \(x.rows)×\(x.cols)")
         cachedInput = x
-        var y = Matrix(rows: x.rows, cols: outputs)
+        var y = Matrix(uninitializedRows: x.rows, cols: outputs)  // the GEMM (beta 0) writes all of it
         x.withView { xv in
             weight.value.withView { wv in
                 y.withMutableView { yv in gemm(.none, .transposed, alpha: 1, xv, wv, beta: 0, yv) }
@@ -58,7 +58,7 @@ public final class Linear: Layer {
         let x = requireCached(cachedInput, "Linear(\(weight.name))")
         precondition(gradOutput.rows == x.rows && gradOutput.cols == outputs,
                      "Linear(\(weight.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(outputs)")
-        var gradInput = Matrix(rows: x.rows, cols: inputs)
+        var gradInput = Matrix(uninitializedRows: x.rows, cols: inputs)
         gradOutput.withView { gv in
             x.withView { xv in
                 weight.gradient.withMutableView { dw in gemm(.transposed, .none, alpha: 1, gv, xv, beta: 1, dw) }

@@ -17,19 +17,15 @@ public final class Scale: Layer {
     public func forward(_ x: Matrix, training: Bool) -> Matrix {
         precondition(x.cols == features, "Scale(\(scale.name)) expects \(features) columns, got \(x.rows)×\(x.cols)")
         cachedInput = x
-        var y = x
-        Kernels.multiplyRowVector(scale.value, into: &y)
-        return y
+        return Kernels.multiplyingRowVector(scale.value, into: x)
     }
 
     public func backward(_ gradOutput: Matrix) -> Matrix {
         let x = requireCached(cachedInput, "Scale(\(scale.name))")
         precondition(gradOutput.rows == x.rows && gradOutput.cols == features,
                      "Scale(\(scale.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(features)")
-        Kernels.axpy(1, Kernels.columnSums(Kernels.multiply(gradOutput, x)), &scale.gradient)
-        var g = gradOutput
-        Kernels.multiplyRowVector(scale.value, into: &g)
-        return g
+        Kernels.axpy(1, Kernels.columnSumsOfProducts(gradOutput, x), &scale.gradient)
+        return Kernels.multiplyingRowVector(scale.value, into: gradOutput)
     }
 
     public var description: String { "Scale(\(features))" }

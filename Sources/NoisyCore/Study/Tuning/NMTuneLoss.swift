@@ -104,8 +104,7 @@ public enum NMTuneLoss {
         for j in 0..<r {
             coefficients[j] = Float(-Double(weight) * ((j < k ? inverseTotal : 0) - shared) / Double(k))
         }
-        var scaledU = u
-        Kernels.multiplyRowVector(Matrix(rows: 1, cols: r, elements: coefficients), into: &scaledU)
+        let scaledU = Kernels.multiplyingRowVector(Matrix(rows: 1, cols: r, elements: coefficients), into: u)
         scaledU.withView { uv in
             vt.withView { vv in
                 gradient.withMutableView { g in gemm(.none, .none, alpha: 1, uv, vv, beta: 1, g) }
@@ -117,10 +116,9 @@ public enum NMTuneLoss {
     /// `(1/D) Σ_{i≠j} C_ij²` with `C = Z̄ᵀZ̄/(B−1)`; adds `weight·∂(…)/∂Z` into `gradient`.
     static func covarianceTerm(z: Matrix, weight: Float, gradient: inout Matrix) -> Double {
         let b = z.rows, d = z.cols
-        var centred = z
         var negativeMean = Kernels.columnMeans(z)
         Kernels.scale(&negativeMean, by: -1)
-        Kernels.addRowVector(negativeMean, to: &centred)
+        let centred = Kernels.addingRowVector(negativeMean, to: z)
         var c = Matrix(rows: d, cols: d)
         centred.withView { zv in
             c.withMutableView { cv in gemm(.transposed, .none, alpha: 1 / Float(b - 1), zv, zv, beta: 0, cv) }

@@ -92,7 +92,7 @@ struct ProbeTrainer {
 
     /// The rows `rows` of `source` (each `cols` wide) copied, in order, into a new matrix.
     static func gather(_ source: Matrix, rows: ArraySlice<Int>, cols: Int) -> Matrix {
-        var out = Matrix(rows: rows.count, cols: cols)
+        var out = Matrix(uninitializedRows: rows.count, cols: cols)
         source.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 var target = dst.baseAddress!
