@@ -43,14 +43,18 @@ var targets: [Target] = [
 
     // Libraries.
     .target(name: "NoisyCore", dependencies: ["CVectorMath"]),
+    // The data layer: data files, their readers and formats, the catalogue, fetching, checksums.
+    .target(name: "StudyData", dependencies: ["NoisyCore"]),
+    // Runs one cell: loads its data (StudyData), computes (NoisyCore).
+    .target(name: "StudyRunner", dependencies: ["NoisyCore", "StudyData"]),
     // all-MiniLM-L6-v2 on NoisyCore's GEMM: safetensors, WordPiece tokenizer, BERT forward.
-    .target(name: "TextEncoder", dependencies: ["NoisyCore"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", .product(name: "Yams", package: "Yams")]),
+    .target(name: "TextEncoder", dependencies: ["NoisyCore", "StudyData"]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
     .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", "BuildInfo", logging]),
-    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "BuildInfo", logging]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "StudyData", "StudyRunner", "BuildInfo", logging]),
     // The release, result format and git revision a binary was built from (--version); the
     // revision is written before each build by RevisionPlugin ("unknown" outside git).
     .target(name: "BuildInfo", dependencies: ["SweepKit"], plugins: ["RevisionPlugin"]),
@@ -64,23 +68,25 @@ var targets: [Target] = [
         dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-worker",
-        dependencies: ["SweepWorker", "SweepKit", "CommandSupport", argumentParser, logging]),
+        dependencies: ["SweepWorker", "SweepKit", "StudyData", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
-        dependencies: ["NoisyCore", "TextEncoder", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
+        dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
-        dependencies: ["NoisyCore", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
+        dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
     .testTarget(name: "NoisyCoreTests", dependencies: ["NoisyCore", "TestSupport"]),
-    .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "TestSupport"], exclude: ["minilm-reference.json"]),
+    // The data layer and the cell runner: every test that reads the data folder.
+    .testTarget(name: "StudyTests", dependencies: ["StudyData", "StudyRunner", "NoisyCore", "TestSupport"]),
+    .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "StudyData", "TestSupport"], exclude: ["minilm-reference.json"]),
     .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "TestSupport"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "SweepKit", "ZeroMQ"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "SweepKit", "ZeroMQ"]),
 ]
 
 for index in targets.indices where targets[index].type != .system && targets[index].type != .plugin {

@@ -1,3 +1,5 @@
+public import NoisyCore
+
 /// A numeric CSV table (gzip'd or not): every field a number, an optional header line.
 public struct CSVTable: Sendable {
     /// The header's column names, if the file has a header line.
@@ -28,7 +30,7 @@ public enum CSV {
     /// - Throws: ``DataError`` naming the file, with the line and column of a bad field or a
     ///   line of the wrong length.
     public static func read(_ path: String, header: Header = .automatic, delimiter: UInt8 = UInt8(ascii: ",")) throws -> CSVTable {
-        try withPath(path) { try decode(FileBytes.readDecompressing(path), header: header, delimiter: delimiter) }
+        try DataError.withPath(path) { try decode(FileBytes.readDecompressing(path), header: header, delimiter: delimiter) }
     }
 
     /// Parses CSV bytes. Lines end in LF or CRLF; blank lines are skipped; fields are trimmed of

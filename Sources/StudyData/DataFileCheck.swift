@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import NoisyCore
 
 /// Checks a catalogue data file against its pinned SHA-256 before a loader reads it, once per
 /// process and version of the file (path, size and modification time).

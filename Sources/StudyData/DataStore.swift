@@ -1,3 +1,5 @@
+import NoisyCore
+
 /// Checks a data folder against ``DataCatalog``'s pinned hashes and keeps its manifest.
 public enum DataStore {
     /// What a data folder holds of one catalogue file.

@@ -1,3 +1,5 @@
+public import NoisyCore
+
 /// Loaders of the study's data sets from a data folder filled by `nmsweep data fetch`.
 ///
 /// Every loader checks what it reads (dimensions, column counts, label and pixel ranges) and
@@ -56,7 +58,7 @@ extension Dataset {
     /// pixel, 0 in every row). Rows are sorted by label; splits shuffle.
     public static func mnist5k(dataDirectory: String) throws -> Dataset {
         let path = try dataFile(DataCatalog.FileName.mnist5k, in: dataDirectory)
-        return try withPath(path) {
+        return try DataError.withPath(path) {
             try fromPixelCSV(CSV.read(path, header: .absent), name: "mnist5k", side: 28, maxPixel: 255)
         }
     }
@@ -72,7 +74,7 @@ extension Dataset {
     /// than MNIST's and the two digit sets unrecognisable to each other: docs/data.md.)
     public static func digits(dataDirectory: String, side: Int = 28, centreOfMass: Bool = true) throws -> Dataset {
         let path = try dataFile(DataCatalog.FileName.digits, in: dataDirectory)
-        let small = try withPath(path) {
+        let small = try DataError.withPath(path) {
             try fromPixelCSV(CSV.read(path, header: .absent), name: "digits", side: 8, maxPixel: 16)
         }
         guard side != 8 else { return small }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NoisyCore
 
 /// Whole-file and chunked reads and atomic writes of bytes, with errors that name the file.
 ///
@@ -117,7 +118,7 @@ extension FileBytes {
     /// (whatever its name), so readers take `x.idx` and `x.idx.gz` alike.
     /// - Throws: ``DataError`` naming the file.
     public static func readDecompressing(_ path: String) throws -> [UInt8] {
-        try withPath(path) {
+        try DataError.withPath(path) {
             let raw = try read(path)
             return Gzip.isGzip(raw) ? try Gzip.decompress(raw) : raw
         }

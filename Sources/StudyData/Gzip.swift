@@ -1,3 +1,5 @@
+import NoisyCore
+
 /// The gzip (RFC 1952) and zlib (RFC 1950) containers around a DEFLATE stream.
 public enum Gzip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.

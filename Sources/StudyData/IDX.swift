@@ -1,3 +1,5 @@
+public import NoisyCore
+
 /// The IDX format of MNIST and Fashion-MNIST: a big-endian header and raw unsigned bytes.
 ///
 /// Layout: two zero bytes, a type byte (0x08 = unsigned byte; the only type these data sets
@@ -23,7 +25,7 @@ public struct IDXArray: Sendable, Equatable {
     /// - Throws: ``DataError`` naming the file: `.corrupt` (magic), `.unsupported` (type),
     ///   `.truncated` (fewer bytes than the header promises) or `.corrupt` (trailing bytes).
     public static func read(_ path: String) throws -> IDXArray {
-        try withPath(path) { try decode(FileBytes.readDecompressing(path)) }
+        try DataError.withPath(path) { try decode(FileBytes.readDecompressing(path)) }
     }
 
     /// Decodes IDX bytes.

@@ -1,3 +1,5 @@
+import NoisyCore
+
 /// A DEFLATE decoder (RFC 1951): stored, fixed-Huffman and dynamic-Huffman blocks.
 ///
 /// NoisyCore has no dependencies and Foundation on Linux has no gzip API, so the data sets' gzip

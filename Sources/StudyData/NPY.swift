@@ -1,3 +1,5 @@
+public import NoisyCore
+
 /// NumPy's `.npy` format (versions 1.0, 2.0, 3.0): feature matrices and label vectors.
 ///
 /// A file is the magic `\x93NUMPY`, a version, a header length (2 bytes little-endian in 1.0,
@@ -32,7 +34,7 @@ public struct NPYArray: Sendable, Equatable {
     /// Reads the NPY file at `path`.
     /// - Throws: ``DataError`` naming the file.
     public static func read(_ path: String) throws -> NPYArray {
-        try withPath(path) { try decode(FileBytes.read(path, maxBytes: maxFileBytes)) }
+        try DataError.withPath(path) { try decode(FileBytes.read(path, maxBytes: maxFileBytes)) }
     }
 
     /// The largest NPY file read (16 GiB): a bound before any allocation.

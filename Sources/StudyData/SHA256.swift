@@ -1,3 +1,5 @@
+import NoisyCore
+
 /// SHA-256 (FIPS 180-4), streaming.
 ///
 /// Used to pin data files, model artifacts and cell specs: every node computes the same digest of

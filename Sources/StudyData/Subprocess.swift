@@ -1,4 +1,5 @@
 import Foundation
+import NoisyCore
 
 /// Runs an outside command (apt-get, pip) to completion, its output captured.
 ///

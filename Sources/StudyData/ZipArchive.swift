@@ -1,3 +1,5 @@
+import NoisyCore
+
 /// Reads single members out of a zip archive (a Python wheel), without unzip or Python.
 ///
 /// Handles the members wheels hold: stored (method 0) or deflated (method 8), found through the

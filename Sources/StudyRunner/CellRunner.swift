@@ -1,4 +1,6 @@
 import Foundation
+public import NoisyCore
+import StudyData
 
 /// What running one cell produced: the result record and, for a pre-training, the model file.
 public struct CellOutput: Sendable {
@@ -82,7 +84,7 @@ public struct CellRunner: Sendable {
         if let problem = spec.problem { throw PretrainError(.invalidSpec, "pre-training spec: \(problem)") }
         let train = try Dataset.fashionMNIST(.train, dataDirectory: dataDirectory)
         let test = try Dataset.fashionMNIST(.test, dataDirectory: dataDirectory)
-        let load = seconds(clock.now - start)
+        let load = (clock.now - start).inSeconds
         let outcome = try pretrain(spec, source: train, sourceTest: test)
         start = clock.now
         let metadata = ModelMetadata(architecture: outcome.network.architecture, spec: spec, realisedNoise: outcome.realisedNoise,
@@ -90,7 +92,7 @@ public struct CellRunner: Sendable {
                                      memorisation: outcome.memorisation, corruptedCleanAccuracy: outcome.corruptedCleanAccuracy)
         let bytes = ModelFile.encode(network: outcome.network, metadata: metadata)
         let hash = SHA256.hash(bytes).hex
-        let encode = seconds(clock.now - start)
+        let encode = (clock.now - start).inSeconds
         let result = CellResult(accuracy: outcome.sourceTestAccuracy, trainLoss: outcome.trainLoss,
                                 realisedNoise: outcome.realisedNoise, artifactSHA256: hash,
                                 timings: ["load": load, "pretrain": outcome.timings["train"] ?? 0,
@@ -119,7 +121,7 @@ public struct CellRunner: Sendable {
             let parameters = spec.taskParameters ?? TaskParameters()
             let data = try makeTask(spec.task, dataDirectory: dataDirectory, seed: spec.probeSeed, parameters: parameters)
             classCount = data.classCount
-            timings["load"] = seconds(clock.now - start)
+            timings["load"] = (clock.now - start).inSeconds
             start = clock.now
             let modelHash = decoded.fileSHA256.hex
             func extract(_ dataset: Dataset, split: String) -> Matrix {
@@ -131,7 +133,7 @@ public struct CellRunner: Sendable {
             }
             train = LabeledFeatures(features: extract(data.train, split: "train"), labels: data.train.labels)
             test = LabeledFeatures(features: extract(data.test, split: "test"), labels: data.test.labels)
-            timings["extract"] = seconds(clock.now - start)
+            timings["extract"] = (clock.now - start).inSeconds
         case .files(let files):
             let paths = [files.trainFeatures, files.trainLabels, files.testFeatures, files.testLabels]
             guard files.sha256.count == 4 else {
@@ -143,10 +145,10 @@ public struct CellRunner: Sendable {
                     throw CellRunnerError(retryable: false, message: "feature file \(path) has SHA-256 \(actual), the spec expects \(expected)")
                 }
             }
-            let trainX = try withPath(files.trainFeatures) { try NPYArray.read(files.trainFeatures).matrix() }
-            let trainY = try withPath(files.trainLabels) { try NPYArray.read(files.trainLabels).labels() }
-            let testX = try withPath(files.testFeatures) { try NPYArray.read(files.testFeatures).matrix() }
-            let testY = try withPath(files.testLabels) { try NPYArray.read(files.testLabels).labels() }
+            let trainX = try DataError.withPath(files.trainFeatures) { try NPYArray.read(files.trainFeatures).matrix() }
+            let trainY = try DataError.withPath(files.trainLabels) { try NPYArray.read(files.trainLabels).labels() }
+            let testX = try DataError.withPath(files.testFeatures) { try NPYArray.read(files.testFeatures).matrix() }
+            let testY = try DataError.withPath(files.testLabels) { try NPYArray.read(files.testLabels).labels() }
             train = LabeledFeatures(features: trainX, labels: trainY)
             test = LabeledFeatures(features: testX, labels: testY)
             if let task = try? DownstreamTask(name: spec.task) {
@@ -154,17 +156,17 @@ public struct CellRunner: Sendable {
             } else {
                 classCount = (trainY + testY).reduce(0, max) + 1
             }
-            timings["load"] = seconds(clock.now - start)
+            timings["load"] = (clock.now - start).inSeconds
             timings["extract"] = 0
         }
         start = clock.now
         let outcome = try tune(method: spec.method, hyperparameters: spec.hyperparameters, train: train, test: test,
                                classCount: classCount, seed: spec.probeSeed)
-        timings["tune"] = seconds(clock.now - start)
+        timings["tune"] = (clock.now - start).inSeconds
         start = clock.now
         let frozen = try SpectrumMetrics(features: test.features)
         let tuned = try outcome.tunedTestFeatures.map { try SpectrumMetrics(features: $0) }
-        timings["metrics"] = seconds(clock.now - start)
+        timings["metrics"] = (clock.now - start).inSeconds
         let result = CellResult(accuracy: outcome.accuracy, sve: frozen.sve, lsvr: frozen.lsvr, tunedSVE: tuned?.sve,
                                 tunedLSVR: tuned?.lsvr, trainLoss: outcome.trainLoss, lossTerms: outcome.lossTerms,
                                 realisedNoise: realisedNoise, timings: timings)

@@ -2,6 +2,7 @@ import ZeroMQ
 import Foundation
 import NoisyCore
 import SweepKit
+import StudyRunner
 
 /// What a cell produced: its result and, for a pre-training, the model's bytes.
 struct CellExecutionOutput: Sendable {

@@ -4,6 +4,7 @@ import Foundation
 import NoisyCore
 import SweepKit
 import ZeroMQ
+import StudyData
 
 /// The worker service: one DEALER on the caller's thread (the socket thread), N slot threads.
 ///

@@ -1,6 +1,8 @@
 import Foundation
 import NoisyCore
 import Testing
+import StudyData
+import StudyRunner
 
 /// `CellRunner`: no-op faults, and real pretrain / evaluate cells that are bitwise reproducible.
 @Suite struct CellRunnerNoopTests {

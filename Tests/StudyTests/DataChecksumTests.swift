@@ -1,6 +1,7 @@
 import Foundation
 import NoisyCore
 import Testing
+import StudyData
 
 @Suite struct DataChecksumTests {
     /// FIPS 180-4 / NIST CAVP example vectors.

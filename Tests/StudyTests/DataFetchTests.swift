@@ -1,5 +1,6 @@
 import NoisyCore
 import Testing
+import StudyData
 
 @Suite struct DataFetchTests {
     static let sample = Array("pinned bytes\n".utf8)

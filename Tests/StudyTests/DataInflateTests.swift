@@ -1,5 +1,6 @@
 import NoisyCore
 import Testing
+import StudyData
 
 /// The DEFLATE decoder against streams made by Python's zlib (the reference implementation).
 @Suite struct DataInflateTests {

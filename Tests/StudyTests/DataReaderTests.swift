@@ -1,5 +1,6 @@
 import NoisyCore
 import Testing
+import StudyData
 
 @Suite struct DataReaderTests {
     // MARK: IDX

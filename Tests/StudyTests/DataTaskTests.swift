@@ -1,5 +1,6 @@
 import NoisyCore
 import Testing
+import StudyData
 
 /// The real data sets and the task suite. These run when the default data folder holds the
 /// pinned data (`make test` fetches it first through `make data`); otherwise they are skipped,

@@ -1,6 +1,8 @@
 import Foundation
 import NoisyCore
 import Testing
+import StudyData
+import StudyRunner
 
 /// The on-disk feature cache: hits return the stored matrix, a corrupt file is recomputed.
 @Suite struct FeatureCacheTests {

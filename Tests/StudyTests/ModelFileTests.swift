@@ -1,5 +1,6 @@
 import NoisyCore
 import Testing
+import StudyData
 
 /// The model file format: round trip to bitwise-identical features, and clear errors (never a
 /// trap) for another version, a bad magic, truncation and corruption.

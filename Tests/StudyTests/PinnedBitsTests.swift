@@ -1,5 +1,7 @@
 import NoisyCore
 import Testing
+import StudyData
+import StudyRunner
 
 /// Speed-ups must not change a single model byte or result bit: short pre-trainings and tunings
 /// whose artifacts and results were recorded with the code before the direct convolution kernels

@@ -1,5 +1,7 @@
 import NoisyCore
 import Testing
+import StudyData
+import StudyRunner
 
 /// Pre-training on real Fashion-MNIST (a small subset): deterministic, realises the noise, learns.
 @Suite(.enabled(if: RealData.available, RealData.skipReason))

@@ -1,4 +1,5 @@
-/// An error of NoisyCore's data layer: reading, decoding, fetching or verifying a data file.
+/// An error about data: a data set in memory that does not hold together (thrown here, in the
+/// core), or a data file that cannot be read, decoded, fetched or verified (thrown by StudyData).
 ///
 /// The description is one sentence for a person: the file at fault (when there is one), what is
 /// wrong with it and, where there is one, what to do about it. Decoders that see only bytes throw
@@ -57,11 +58,14 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 }
 
-/// Runs `body`, attaching `path` to any ``DataError`` it throws.
-func withPath<R>(_ path: String, _ body: () throws -> R) throws -> R {
-    do {
-        return try body()
-    } catch let error as DataError {
-        throw error.at(path)
+extension DataError {
+    /// Runs `body`, attaching `path` to any ``DataError`` it throws (the file readers' wrapper
+    /// around decoders that see only bytes).
+    public static func withPath<R>(_ path: String, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as DataError {
+            throw error.at(path)
+        }
     }
 }

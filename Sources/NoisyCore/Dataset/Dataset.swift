@@ -81,3 +81,10 @@ public struct Dataset: Sendable {
         return Dataset(unchecked: newName ?? name, images: newImages, labels: labels, classCount: classCount, shape: newShape)
     }
 }
+
+extension Dataset {
+    /// The same data under another name.
+    public func renamed(_ newName: String) -> Dataset {
+        Dataset(unchecked: newName, images: images, labels: labels, classCount: classCount, shape: shape)
+    }
+}

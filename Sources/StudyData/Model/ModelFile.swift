@@ -1,4 +1,5 @@
 import Foundation
+public import NoisyCore
 
 /// What a model file says about the training behind its network.
 public struct ModelMetadata: Codable, Hashable, Sendable {
@@ -134,7 +135,10 @@ public enum ModelFile {
             tensors[name] = m
         }
         guard cursor == body else { throw ModelFileError(.invalidContent, "\(body - cursor) unexpected bytes after the tensors") }
-        let network = try PretrainedNetwork(architecture: metadata.architecture, tensors: tensors)
+        if let problem = PretrainedNetwork.tensorProblem(tensors, architecture: metadata.architecture) {
+            throw ModelFileError(.invalidContent, problem)
+        }
+        let network = PretrainedNetwork(architecture: metadata.architecture, tensors: tensors)
         return DecodedModel(network: network, metadata: metadata, fileSHA256: SHA256.hash(bytes))
     }
 

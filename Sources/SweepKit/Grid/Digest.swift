@@ -1,4 +1,5 @@
 import NoisyCore
+import StudyData
 
 // Every digest SweepKit computes goes through these functions, backed by NoisyCore's SHA-256
 // (the same one that checks data files and model artifacts).

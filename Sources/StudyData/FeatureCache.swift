@@ -1,4 +1,5 @@
 import Foundation
+public import NoisyCore
 
 /// Extracted features on disk, keyed by (model SHA-256, task, seed, task parameters, split), so
 /// the three methods of one (noise, task, seed) extract once.
