@@ -31,6 +31,10 @@ var targets: [Target] = [
     .systemLibrary(
         name: "CLibPQ", pkgConfig: "libpq",
         providers: [.apt(["libpq-dev"])]),
+    // zlib: gzip and zlib decoding for StudyData's readers.
+    .systemLibrary(
+        name: "CLibZ", pkgConfig: "zlib",
+        providers: [.apt(["zlib1g-dev"])]),
     // OpenBLAS / LAPACK: the yardstick of the benchmarks, linked into nmsweep-bench alone.
     .systemLibrary(
         name: "COpenBLAS", pkgConfig: "openblas",
@@ -44,7 +48,10 @@ var targets: [Target] = [
     // Libraries.
     .target(name: "NoisyCore", dependencies: ["CVectorMath"]),
     // The data layer: data files, their readers and formats, the catalogue, fetching, checksums.
-    .target(name: "StudyData", dependencies: ["NoisyCore"]),
+    .target(name: "StudyData", dependencies: [
+        "NoisyCore", "CLibZ", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ]),
     // Runs one cell: loads its data (StudyData), computes (NoisyCore).
     .target(name: "StudyRunner", dependencies: ["NoisyCore", "StudyData"]),
     // all-MiniLM-L6-v2 on NoisyCore's GEMM: safetensors, WordPiece tokenizer, BERT forward.
@@ -107,6 +114,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: targets
 )

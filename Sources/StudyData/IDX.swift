@@ -82,3 +82,9 @@ public struct IDXArray: Sendable, Equatable {
         return count
     }
 }
+
+/// A byte as two lowercase hex digits, for messages about magic numbers.
+func hex(_ byte: UInt8) -> String {
+    let s = String(byte, radix: 16)
+    return s.count == 1 ? "0" + s : s
+}

@@ -52,18 +52,6 @@ import StudyData
         #expect(SHA256Digest(hex: "xyz") == nil)
         #expect(SHA256Digest(hex: String(repeating: "g", count: 64)) == nil)
     }
-
-    @Test func crc32AndAdler32KnownAnswers() {
-        #expect(Checksum.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
-        #expect(Checksum.crc32([]) == 0)
-        "Wikipedia".utf8.withContiguousStorageIfAvailable { #expect(Checksum.adler32(UnsafeRawBufferPointer($0)) == 0x11E6_0398) }
-        // Continuing a CRC over two parts equals the CRC of the whole.
-        let whole = Array("The quick brown fox jumps over the lazy dog".utf8)
-        let first = Checksum.crc32(Array(whole[..<10]))
-        let both = Array(whole[10...]).withUnsafeBytes { Checksum.crc32($0, continuing: first) }
-        #expect(both == Checksum.crc32(whole))
-        #expect(Checksum.crc32(whole) == 0x414F_A339)
-    }
 }
 
 /// Files and commands for the data tests.
