@@ -31,6 +31,10 @@ var targets: [Target] = [
     .systemLibrary(
         name: "CLibPQ", pkgConfig: "libpq",
         providers: [.apt(["libpq-dev"])]),
+    // zlib: gzip and zlib decoding for StudyData's readers.
+    .systemLibrary(
+        name: "CLibZ", pkgConfig: "zlib",
+        providers: [.apt(["zlib1g-dev"])]),
     // OpenBLAS / LAPACK: the yardstick of the benchmarks, linked into nmsweep-bench alone.
     .systemLibrary(
         name: "COpenBLAS", pkgConfig: "openblas",
@@ -43,16 +47,23 @@ var targets: [Target] = [
 
     // Libraries.
     .target(name: "NoisyCore", dependencies: ["CVectorMath"]),
+    // The data layer: data files, their readers and formats, the catalogue, fetching, checksums.
+    .target(name: "StudyData", dependencies: [
+        "NoisyCore", "CLibZ", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ]),
+    // Runs one cell: loads its data (StudyData), computes (NoisyCore).
+    .target(name: "StudyRunner", dependencies: ["NoisyCore", "StudyData"]),
     // all-MiniLM-L6-v2 on NoisyCore's GEMM: safetensors, WordPiece tokenizer, BERT forward.
-    .target(name: "TextEncoder", dependencies: ["NoisyCore"]),
+    .target(name: "TextEncoder", dependencies: ["NoisyCore", "StudyData"]),
     // The WordNet text tasks and their encoder features (cells with features: {encoder: …}).
-    .target(name: "TextTasks", dependencies: ["NoisyCore", "TextEncoder"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", "TextTasks", .product(name: "Yams", package: "Yams")]),
+    .target(name: "TextTasks", dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder"]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "TextTasks", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
     .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", "BuildInfo", logging]),
-    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "TextTasks", "BuildInfo", logging]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging]),
     // The release, result format and git revision a binary was built from (--version); the
     // revision is written before each build by RevisionPlugin ("unknown" outside git).
     .target(name: "BuildInfo", dependencies: ["SweepKit"], plugins: ["RevisionPlugin"]),
@@ -66,24 +77,26 @@ var targets: [Target] = [
         dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-worker",
-        dependencies: ["SweepWorker", "SweepKit", "CommandSupport", argumentParser, logging]),
+        dependencies: ["SweepWorker", "SweepKit", "StudyData", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
-        dependencies: ["NoisyCore", "TextEncoder", "TextTasks", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
+        dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder", "TextTasks", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
-        dependencies: ["NoisyCore", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
+        dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
     .testTarget(name: "NoisyCoreTests", dependencies: ["NoisyCore", "TestSupport"]),
-    .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "TestSupport"], exclude: ["minilm-reference.json"]),
-    .testTarget(name: "TextTasksTests", dependencies: ["TextTasks", "NoisyCore", "TestSupport"]),
-    .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "TestSupport"]),
+    // The data layer and the cell runner: every test that reads the data folder.
+    .testTarget(name: "StudyTests", dependencies: ["StudyData", "StudyRunner", "NoisyCore", "TestSupport"]),
+    .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "StudyData", "TestSupport"], exclude: ["minilm-reference.json"]),
+    .testTarget(name: "TextTasksTests", dependencies: ["TextTasks", "NoisyCore", "StudyData", "StudyRunner", "TestSupport"]),
+    .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "StudyData", "TestSupport"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "SweepKit", "TextTasks", "ZeroMQ"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ"]),
 ]
 
 for index in targets.indices where targets[index].type != .system && targets[index].type != .plugin {
@@ -104,6 +117,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: targets
 )

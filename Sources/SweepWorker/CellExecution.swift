@@ -2,6 +2,7 @@ import ZeroMQ
 import Foundation
 import NoisyCore
 import SweepKit
+import StudyRunner
 import TextTasks
 
 /// Runs one cell on the calling slot thread.

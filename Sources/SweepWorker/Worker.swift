@@ -3,6 +3,7 @@ import BuildInfo
 import Foundation
 import SweepKit
 import ZeroMQ
+import StudyData
 
 /// The worker service: the driver of a ``WorkerSession`` — one DEALER on the caller's thread (the
 /// socket thread), N slot threads.

@@ -1,5 +1,6 @@
 import Foundation
 public import NoisyCore
+import StudyData
 
 /// A safetensors file: named tensors with a dtype, a shape and a byte range.
 ///

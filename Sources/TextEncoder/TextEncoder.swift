@@ -1,5 +1,6 @@
 import Foundation
 public import NoisyCore
+import StudyData
 
 /// Where the files of a sentence-transformers BERT model are.
 public struct TextEncoderFiles: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import NoisyCore
+import StudyData
 
 /// Texts stored one per line in a UTF-8 file (the input of `nmsweep embed`).
 public enum TextLines {

@@ -1,5 +1,7 @@
 import Foundation
 public import NoisyCore
+import StudyData
+import StudyRunner
 import Synchronization
 import TextEncoder
 

@@ -1,4 +1,5 @@
 public import NoisyCore
+import StudyData
 
 /// The part of speech a WordNet text task classifies: its data file and how many categories it uses.
 public enum WordNetPart: String, CaseIterable, Hashable, Sendable {

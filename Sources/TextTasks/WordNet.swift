@@ -1,4 +1,5 @@
 import NoisyCore
+import StudyData
 
 /// One synset of a WordNet `data.*` file, reduced to what the text tasks read.
 public struct WordNetSynset: Hashable, Sendable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoisyCore
+import StudyData
 
 /// `nmsweep-bench cell`: pre-training throughput of the default CNN, wall time of LP / MLP / NMTune
 /// cells on synthetic N × D features, and from them an estimate of the whole default grid.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NoisyCore
 import TextEncoder
+import StudyData
 
 /// `nmsweep-bench encoder`: all-MiniLM-L6-v2 sentences/s on one thread and on every core, and the
 /// same for sentence-transformers (PyTorch CPU) in the same run when a Python is given.

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NoisyCore
 import SweepWorker
+import StudyData
 
 @main
 struct WorkerCommand: ParsableCommand {

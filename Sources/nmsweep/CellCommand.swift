@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NoisyCore
+import StudyData
+import StudyRunner
 import TextTasks
 
 /// `nmsweep cell`: runs one cell of the study in this process and prints its result.

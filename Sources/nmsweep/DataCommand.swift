@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoisyCore
+import StudyData
 
 /// `nmsweep data`: fetch, verify and inspect the study's data folder.
 struct DataCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NoisyCore
 import TextEncoder
+import StudyData
 
 /// `nmsweep embed`: sentence embeddings of a text file with all-MiniLM-L6-v2, as an NPY matrix.
 struct EmbedCommand: ParsableCommand {

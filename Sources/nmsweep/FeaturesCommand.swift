@@ -3,6 +3,7 @@ import Foundation
 import NoisyCore
 import SweepKit
 import SweepStore
+import StudyData
 
 /// `nmsweep features export`: the features a study's pre-trained models give on every task, as
 /// NPY files, plus a black-box grid file that reruns the study's evaluate cells on them.

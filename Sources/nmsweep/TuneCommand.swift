@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoisyCore
+import StudyData
 
 /// `nmsweep tune`: the black-box entry — tune LP / MLP / NMTune on your own NPY features.
 struct TuneCommand: ParsableCommand {

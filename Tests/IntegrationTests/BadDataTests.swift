@@ -2,6 +2,7 @@ import Foundation
 import NoisyCore
 import Testing
 import TestSupport
+import StudyData
 
 /// Data files corrupt or with a mismatched checksum, through the real coordinator and worker
 /// (`--worker-argument=--data-dir=DIR` pointing at a damaged copy of the data folder): the cell

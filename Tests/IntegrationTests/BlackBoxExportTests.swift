@@ -3,6 +3,7 @@ import NoisyCore
 import SweepStore
 import Testing
 import TestSupport
+import StudyData
 
 /// Black-box mode reproduces the integrated study: `nmsweep features export` writes the features
 /// of a finished grid's models to NPY files and a `features:` grid; running that grid gives the

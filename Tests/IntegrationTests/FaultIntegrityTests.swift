@@ -5,6 +5,7 @@ import SweepKit
 import Testing
 import TestSupport
 import ZeroMQ
+import StudyData
 
 /// A peer speaking the protocol by hand (a DEALER with a routing id of the test's choosing): what
 /// a hostile or broken worker can send a coordinator.

@@ -3,6 +3,7 @@ import NoisyCore
 import SweepStore
 import Testing
 import TestSupport
+import StudyData
 
 /// docs/architecture.md's promise: a sweep's results are bitwise identical however many workers run it and in
 /// whatever order cells finish. Real cells (pre-training, LP, NMTune) of `grids/test-tiny.yaml`,

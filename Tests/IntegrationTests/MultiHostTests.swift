@@ -4,6 +4,7 @@ import Postgres
 import SweepStore
 import Testing
 import TestSupport
+import StudyData
 
 /// Issue 7, "several hosts, tested on one machine": three network namespaces joined by veth pairs.
 ///

@@ -1,5 +1,7 @@
 import Foundation
 import NoisyCore
+import StudyData
+import StudyRunner
 import Postgres
 import SweepKit
 import Testing

@@ -1,4 +1,5 @@
 import NoisyCore
+import StudyData
 import SweepKit
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import NoisyCore
 import Testing
 import TextEncoder
+import StudyData
 
 /// The MiniLM files of the default data folder, when `nmsweep data fetch` has put them there.
 enum MiniLMData {

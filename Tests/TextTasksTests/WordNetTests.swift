@@ -1,4 +1,6 @@
 import NoisyCore
+import StudyData
+import StudyRunner
 import Testing
 import TextTasks
 

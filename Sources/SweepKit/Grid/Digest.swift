@@ -1,7 +1,7 @@
-import NoisyCore
+import StudyData
 
-// Every digest SweepKit computes goes through these functions, backed by NoisyCore's SHA-256
-// (the same one that checks data files and model artifacts).
+// Every digest SweepKit computes goes through these functions, backed by StudyData's SHA256
+// (swift-crypto underneath; the same one that checks data files and model artifacts).
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.
 func sha256Hex<Bytes: Sequence>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {

@@ -1,4 +1,5 @@
 import NoisyCore
+import StudyData
 
 extension WorkerSession {
     mutating func handle(_ message: WireMessage, now: SchedulerTime) {

@@ -1,4 +1,5 @@
 import NoisyCore
+import StudyData
 
 /// The worker's side of the protocol as a state machine: credit, results kept until acknowledged,
 /// artifact downloads, drain and reconnect, driven by events that carry the time and answering

@@ -22,14 +22,22 @@ public final class PretrainedNetwork {
         self.init(architecture: a, conv1: conv1, conv2: conv2, fc: fc, head: head)
     }
 
-    /// A network from named tensors (as ``namedTensors`` lists them); shapes must match the architecture.
-    public convenience init(architecture a: PretrainArchitecture, tensors: [String: Matrix]) throws(ModelFileError) {
+    /// Why `tensors` cannot make a network of architecture `a` (a tensor missing or of the wrong
+    /// shape), or nil when they can.
+    public static func tensorProblem(_ tensors: [String: Matrix], architecture a: PretrainArchitecture) -> String? {
         for (name, rows, cols) in a.tensorShapes {
-            guard let t = tensors[name] else { throw ModelFileError(.invalidContent, "tensor \(name) is missing") }
+            guard let t = tensors[name] else { return "tensor \(name) is missing" }
             guard t.rows == rows, t.cols == cols else {
-                throw ModelFileError(.invalidContent, "tensor \(name) is \(t.rows)×\(t.cols), the architecture needs \(rows)×\(cols)")
+                return "tensor \(name) is \(t.rows)×\(t.cols), the architecture needs \(rows)×\(cols)"
             }
         }
+        return nil
+    }
+
+    /// A network from named tensors (as ``namedTensors`` lists them).
+    /// - Precondition: ``tensorProblem(_:architecture:)`` finds no problem with them.
+    public convenience init(architecture a: PretrainArchitecture, tensors: [String: Matrix]) {
+        precondition(Self.tensorProblem(tensors, architecture: a) == nil, Self.tensorProblem(tensors, architecture: a) ?? "")
         let conv1 = Conv2d(input: a.input, weight: tensors["conv1.weight"]!, bias: tensors["conv1.bias"], kernelSize: a.kernelSize, padding: a.padding, name: "conv1")
         let conv2 = Conv2d(input: a.pool1Output, weight: tensors["conv2.weight"]!, bias: tensors["conv2.bias"], kernelSize: a.kernelSize, padding: a.padding, name: "conv2")
         let fc = Linear(weight: tensors["fc.weight"]!, bias: tensors["fc.bias"], name: "fc")

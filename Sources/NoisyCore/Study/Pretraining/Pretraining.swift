@@ -50,20 +50,13 @@ extension PretrainSpec {
     }
 }
 
-/// Pre-trains the study's CNN as `spec` says, on Fashion-MNIST from `dataDirectory`.
+/// Pre-trains the study's CNN as `spec` says, on loaded source data (`source` with clean labels;
+/// `sourceTest` for accuracy). StudyRunner's `pretrain(_:dataDirectory:)` loads Fashion-MNIST first.
 ///
 /// Random streams, all derived from `spec.seed`: `"subset"` (which source images, when
 /// `sourceSamples` is set), `"noise"` (``SymmetricLabelNoise``), `"init"` (weights),
 /// `"batches"/epoch` (batch order). Deterministic: the same spec gives bitwise the same network.
-/// - Throws: ``DataError`` for missing/corrupt data, ``PretrainError`` for a bad spec or divergence.
-public func pretrain(_ spec: PretrainSpec, dataDirectory: String) throws -> PretrainOutcome {
-    if let problem = spec.problem { throw PretrainError(.invalidSpec, "pre-training spec: \(problem)") }
-    let train = try Dataset.fashionMNIST(.train, dataDirectory: dataDirectory)
-    let test = try Dataset.fashionMNIST(.test, dataDirectory: dataDirectory)
-    return try pretrain(spec, source: train, sourceTest: test)
-}
-
-/// Pre-trains on already loaded source data (`source` with clean labels; `sourceTest` for accuracy).
+/// - Throws: ``PretrainError`` for a bad spec or divergence.
 public func pretrain(_ spec: PretrainSpec, source fullSource: Dataset, sourceTest: Dataset) throws -> PretrainOutcome {
     if let problem = spec.problem { throw PretrainError(.invalidSpec, "pre-training spec: \(problem)") }
     let root = RandomStream(seed: spec.seed)
@@ -127,7 +120,7 @@ public func pretrain(_ spec: PretrainSpec, source fullSource: Dataset, sourceTes
         }
         lastEpochLoss = epochLoss / Double(batchesPerEpoch)
     }
-    let trainSeconds = seconds(clock.now - trainStart)
+    let trainSeconds = (clock.now - trainStart).inSeconds
     for p in parameters {
         let finite = p.value.withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) }
         guard finite else { throw PretrainError(.nonFinite, "pre-training produced a non-finite weight in \(p.name)") }
@@ -141,7 +134,7 @@ public func pretrain(_ spec: PretrainSpec, source fullSource: Dataset, sourceTes
         memorisation = Kernels.accuracy(logits: logits, labels: noise.corruptedIndices.map { noise.labels[$0] })
         corruptedClean = Kernels.accuracy(logits: logits, labels: corrupted.labels)
     }
-    let testSeconds = seconds(clock.now - testStart)
+    let testSeconds = (clock.now - testStart).inSeconds
     return PretrainOutcome(
         network: network, sourceTestAccuracy: accuracy, trainLoss: lastEpochLoss, realisedNoise: noise.realisedRatio,
         memorisation: memorisation, corruptedCleanAccuracy: corruptedClean,
@@ -149,7 +142,9 @@ public func pretrain(_ spec: PretrainSpec, source fullSource: Dataset, sourceTes
         timings: ["train": trainSeconds, "test": testSeconds])
 }
 
-/// A `Duration` in seconds.
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+extension Duration {
+    /// This duration in seconds (the unit of every timing a cell reports).
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
 }
