@@ -1,3 +1,5 @@
+import StudyData
+
 /// The key of a cell: SHA-256 of its canonical spec (see `CellKey+Spec.swift`), 32 bytes.
 ///
 /// Held as four big-endian 64-bit words so it hashes and compares cheaply and travels as 32 raw
@@ -19,15 +21,8 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The key of 64 hex digits (either case); `nil` for anything else.
     public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let hi = Self.nibble(utf8[i]), let lo = Self.nibble(utf8[i + 1]) else { return nil }
-            bytes.append(hi << 4 | lo)
-        }
-        self.init(bytes: bytes)
+        guard let digest = SHA256Digest(hex: hex) else { return nil }
+        self.init(bytes: digest.bytes)
     }
 
     /// The 32 digest bytes, big-endian.
@@ -36,16 +31,7 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// 64 lowercase hex digits.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { SHA256Digest(bytes: bytes).hex }
 
     public var description: String { hex }
 
@@ -54,15 +40,6 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (lhs: CellKey, rhs: CellKey) -> Bool {
         (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
