@@ -8,7 +8,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Fetch, verify and inspect the data sets of the study.",
-        subcommands: [Fetch.self, Verify.self, Tasks.self])
+        subcommands: [Fetch.self, Verify.self, Tasks.self, Glyphs.self])
 
     /// The data folder option shared by the subcommands.
     struct Location: ParsableArguments {
@@ -92,7 +92,7 @@ struct DataCommand: ParsableCommand {
 /// Runs `body`; a ``DataError`` is printed as one sentence on stderr and becomes exit code 1
 /// (a runtime failure: missing or different data, a failed download), or 2 for an unknown name
 /// or bad parameter (bad usage).
-private func failing<R>(_ body: () throws -> R) throws -> R {
+func failing<R>(_ body: () throws -> R) throws -> R {
     do {
         return try body()
     } catch let error as DataError {
