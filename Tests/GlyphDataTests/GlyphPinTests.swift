@@ -87,3 +87,22 @@ struct GlyphPinTests {
         #expect(GridTask.classCount(of: "latin-print->latin-hand") == 62)
     }
 }
+
+@Suite("grids/glyphs.yaml")
+struct GlyphGridFileTests {
+    @Test("the glyph study's grid: the pinned 500-class source, six transfer tasks, 760 cells")
+    func glyphGridExpands() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("grids/glyphs.yaml").path
+        let grid = try Grid.load(path: path)
+        let source = try #require(grid.pretraining?.glyphs)
+        #expect(source.sha256 == GlyphCatalog.pinnedSource(classCount: 500, trainPerClass: 40, testPerClass: 10))
+        #expect(grid.tasks.contains("latin-print") && grid.tasks.contains("latin-print->latin-hand"))
+        let cells = grid.expand().cells
+        #expect(cells.count == 5 * 8 + 5 * 8 * 6 * 3)
+        #expect(Set(cells.map(\.key)).count == cells.count)
+        for cell in cells {
+            if case .evaluate(let e) = cell.spec { #expect(GridTask.domain(of: e) == .transfer, "\(e.task)") }
+        }
+    }
+}
