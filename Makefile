@@ -11,7 +11,7 @@ export NMSWEEP_MARCH ?= native
 
 # System packages the build, the tests and the benchmarks need (librsvg2-bin: `nmsweep report
 # --format pdf|png`; python3-venv: the Python access check).
-APT_PACKAGES := pkg-config libzmq3-dev libpq-dev zlib1g-dev postgresql libopenblas-dev librsvg2-bin python3-venv
+APT_PACKAGES := pkg-config libzmq3-dev libpq-dev zlib1g-dev libfreetype-dev postgresql libopenblas-dev librsvg2-bin python3-venv
 
 BIN := .build/$(CONFIG)
 

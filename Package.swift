@@ -35,6 +35,10 @@ var targets: [Target] = [
     .systemLibrary(
         name: "CLibZ", pkgConfig: "zlib",
         providers: [.apt(["zlib1g-dev"])]),
+    // FreeType: renders the glyph data set (GlyphData).
+    .systemLibrary(
+        name: "CFreeType", pkgConfig: "freetype2",
+        providers: [.apt(["libfreetype-dev"])]),
     // OpenBLAS / LAPACK: the yardstick of the benchmarks, linked into nmsweep-bench alone.
     .systemLibrary(
         name: "COpenBLAS", pkgConfig: "openblas",
@@ -52,13 +56,15 @@ var targets: [Target] = [
         "NoisyCore", "CLibZ", .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
-    // Runs one cell: loads its data (StudyData), computes (NoisyCore).
-    .target(name: "StudyRunner", dependencies: ["NoisyCore", "StudyData"]),
+    // Rendered glyphs (FreeType): the many-class pre-training source and the Latin glyph tasks.
+    .target(name: "GlyphData", dependencies: ["NoisyCore", "StudyData", "CFreeType"]),
+    // Runs one cell: loads its data (StudyData, GlyphData), computes (NoisyCore).
+    .target(name: "StudyRunner", dependencies: ["NoisyCore", "StudyData", "GlyphData"]),
     // all-MiniLM-L6-v2 on NoisyCore's GEMM: safetensors, WordPiece tokenizer, BERT forward.
     .target(name: "TextEncoder", dependencies: ["NoisyCore", "StudyData"]),
     // The WordNet text tasks and their encoder features (cells with features: {encoder: …}).
     .target(name: "TextTasks", dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "TextTasks", .product(name: "Yams", package: "Yams")]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "TextTasks", "GlyphData", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
@@ -80,7 +86,7 @@ var targets: [Target] = [
         dependencies: ["SweepWorker", "SweepKit", "StudyData", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
-        dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder", "TextTasks", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
+        dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder", "TextTasks", "GlyphData", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
         dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
@@ -91,6 +97,7 @@ var targets: [Target] = [
     // The data layer and the cell runner: every test that reads the data folder.
     .testTarget(name: "StudyTests", dependencies: ["StudyData", "StudyRunner", "NoisyCore", "TestSupport"]),
     .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoder", "NoisyCore", "StudyData", "TestSupport"], exclude: ["minilm-reference.json"]),
+    .testTarget(name: "GlyphDataTests", dependencies: ["GlyphData", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TestSupport"]),
     .testTarget(name: "TextTasksTests", dependencies: ["TextTasks", "NoisyCore", "StudyData", "StudyRunner", "TestSupport"]),
     .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "StudyData", "TestSupport"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),

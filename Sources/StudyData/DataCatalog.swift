@@ -118,7 +118,7 @@ public enum DataCatalog {
         DataFileSpec(
             name: FileName.wordNetVerbs, sha256: "adcf43e35b581e8036d8b5a52d63d9cd3d3b4870b2720d3c03c799df44777bc2",
             size: 2_772_517, source: .debianPackage(package: wordNetPackage, path: "/usr/share/wordnet/data.verb")),
-    ]
+    ] + fontFiles
 
     /// The spec of the file called `name`, if it is one of ``files``.
     public static func spec(named name: String) -> DataFileSpec? {

@@ -103,8 +103,7 @@ public struct CellRunner: Sendable {
         let clock = ContinuousClock()
         var start = clock.now
         if let problem = spec.problem { throw PretrainError(.invalidSpec, "pre-training spec: \(problem)") }
-        let train = try Dataset.fashionMNIST(.train, dataDirectory: dataDirectory)
-        let test = try Dataset.fashionMNIST(.test, dataDirectory: dataDirectory)
+        let (train, test) = try sourceData(spec)
         let load = (clock.now - start).inSeconds
         let outcome = try pretrain(spec, source: train, sourceTest: test)
         start = clock.now
@@ -140,8 +139,8 @@ public struct CellRunner: Sendable {
             }
             realisedNoise = decoded.metadata.realisedNoise
             let parameters = spec.taskParameters ?? TaskParameters()
-            let data = try makeTask(spec.task, dataDirectory: dataDirectory, seed: spec.probeSeed, parameters: parameters)
-            classCount = data.classCount
+            let data = try taskSplits(spec.task, seed: spec.probeSeed, parameters: parameters)
+            classCount = data.train.classCount
             timings["load"] = (clock.now - start).inSeconds
             start = clock.now
             let modelHash = decoded.fileSHA256.hex

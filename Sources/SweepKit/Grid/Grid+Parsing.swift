@@ -8,7 +8,7 @@ extension Grid {
     static let topLevelKeys = ["name", "max_attempts", "noise_ratios", "tasks", "methods", "tuning", "seeds", "probe_seeds",
                                "task_parameters", "pretrain", "features"]
     static let pretrainKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
-                               "conv1_channels", "conv2_channels", "feature_dimension", "source_samples", "noise_model"]
+                               "conv1_channels", "conv2_channels", "feature_dimension", "source_samples", "noise_model", "glyphs"]
     static let taskParameterKeys = ["train_fraction", "rotation_degrees", "noise_std", "digits_centre_of_mass",
                                     "digit_rotation_degrees", "digit_noise_std", "blur_sigma", "dilation_radius",
                                     "pixelation_factor"]
@@ -259,6 +259,7 @@ extension Grid {
                 reader.fault(at: entry.value, "pretrain.noise_model", "unknown noise model '\(text)'; known: \(names.joined(separator: ", ")) (exclusive: a noisy label is always another class; uniform: drawn from all classes, as the authors' code)")
             }
         }
+        if let entry = entries["glyphs"] { spec.glyphs = readGlyphSource(entry.value, &reader) }
         // AdamW ignores momentum; normalising it keeps an irrelevant setting out of cell keys.
         if spec.optimizer == .adamw { spec.momentum = 0 }
         return reader.faults.count == before ? spec : nil

@@ -46,6 +46,7 @@ extension PretrainSpec {
         if !(momentum.isFinite && momentum >= 0 && momentum < 1) { return "momentum \(momentum) is outside [0, 1)" }
         if !(weightDecay.isFinite && weightDecay >= 0) { return "weightDecay \(weightDecay) must be ≥ 0" }
         if let n = sourceSamples, n < 1 { return "sourceSamples \(n) must be at least 1" }
+        if let problem = glyphs?.problem { return problem }
         return PretrainArchitecture(spec: self).problem
     }
 }
