@@ -110,7 +110,7 @@ public final class Conv2dReLUPool: Layer {
                          out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
         typealias F = SIMD8<Float>
         typealias I = SIMD8<Int32>
-        let zero = SIMD16<Float>(), none = I(repeating: -1), lanes = I(0, 2, 4, 6, 8, 10, 12, 14)
+        let zero = SIMD16<Float>(), lanes = I(0, 2, 4, 6, 8, 10, 12, 14)
         let poolW = shape.width
         for oy in 0..<shape.height {
             let top = 2 * oy * wp, planeTop = Int32(2 * oy * outW)
@@ -122,17 +122,22 @@ public final class Conv2dReLUPool: Layer {
                 upper.replace(with: zero, where: upper .< zero)
                 lower.replace(with: zero, where: lower .< zero)
                 var value = upper.evenHalf
-                let base = I(repeating: planeTop + Int32(2 * ox)) &+ lanes  // each lane's top-left, in the plane
-                var best = base
-                @inline(__always) func candidate(_ v: F, _ offset: Int32) {
+                var offset = I()  // of the winner from the window's top-left
+                // Integer selects through the masks' bits (all ones or zero per lane):
+                // `SIMD8<Int32>.replace(with:where:)` under a mask from a Float comparison was
+                // lowered lane by lane with branches.
+                @inline(__always) func candidate(_ v: F, _ candidateOffset: Int32) {
                     let take = (v .> value) .| ((v .!= v) .& (value .== value))
                     value.replace(with: v, where: take)
-                    best.replace(with: base &+ offset, where: take)
+                    let bits = unsafeBitCast(take, to: I.self)
+                    offset = (offset & ~bits) | (I(repeating: candidateOffset) & bits)
                 }
                 candidate(upper.oddHalf, 1)
                 candidate(lower.evenHalf, Int32(outW))
                 candidate(lower.oddHalf, Int32(outW + 1))
-                best.replace(with: none, where: .!(value .> F()))
+                // Each lane's top-left in the plane, plus the offset; −1 (all ones) where not > 0.
+                let positive = unsafeBitCast(value .> F(), to: I.self)
+                let best = ((I(repeating: planeTop + Int32(2 * ox)) &+ lanes) &+ offset) | ~positive
                 let o = oy * poolW + ox
                 if ox + 8 <= poolW {
                     UnsafeMutableRawPointer(out + o).storeBytes(of: value, as: F.self)
