@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Direct (im2col-free) kernels for ``Conv2d``: the same arithmetic as the column-matrix GEMMs,
 /// element for element, without building or packing a column matrix.
 ///
@@ -259,18 +261,15 @@ enum ConvKernels {
 
     /// Copies one image's output gradient (`channels × plane`, NCHW) pixel-major into `dst`
     /// (`dst[p·ld + c]`), 16 channels × 16 pixels at a time through the in-register transpose
-    /// (`block`: 256 floats of scratch); the edges scalar. A scalar strided copy was a fifth of the
+    /// (``nm_transpose16x16``); the edges scalar. A scalar strided copy was a fifth of the
     /// backward pass.
     static func pixelMajor(_ src: UnsafePointer<Float>, channels: Int, plane: Int,
-                           into dst: UnsafeMutablePointer<Float>, ld: Int, block: UnsafeMutablePointer<Float>) {
+                           into dst: UnsafeMutablePointer<Float>, ld: Int) {
         var c = 0
         while c + 16 <= channels {
             var p = 0
             while p + 16 <= plane {
-                gemmTranspose16x16(src + c * plane + p, plane, block)
-                for i in 0..<16 {
-                    UnsafeMutableRawPointer(dst + (p + i) * ld + c).storeBytes(of: load16(block + i * 16), as: V.self)
-                }
+                nm_transpose16x16(src + c * plane + p, plane, dst + p * ld + c, ld)
                 p += 16
             }
             for q in p..<plane { for k in c..<(c + 16) { dst[q * ld + k] = src[k * plane + q] } }
@@ -329,8 +328,6 @@ final class ConvWorkspace {
     /// The chunk's output gradient channel-major (as the GEMM path gathers it) and pixel-major.
     let gathered = ConvBuffer()
     let pixelMajor = ConvBuffer()
-    /// One 16×16 block of the pixel-major transpose.
-    let transposeBlock = ConvBuffer()
     /// ∂W transposed (tap-major), the transposed weights per input channel, padded gradient, ∂X.
     let weightGradient = ConvBuffer()
     let transposedWeights = ConvBuffer()
@@ -419,7 +416,6 @@ extension Conv2d {
         let xc = ws.paddedChunk.take((chunk - 1) * imageFloats + g.forwardReach, zeroed: false)
         let gathered = ws.gathered.take(outChannels * chunk * plane, zeroed: false)
         let gt = ws.pixelMajor.take(chunk * plane * paddedChannels, zeroed: true)
-        let block = ws.transposeBlock.take(256, zeroed: false)
         if ws.bases.count != chunk * plane {
             ws.bases = (0..<chunk * plane).map { t in
                 let j = t / plane, pixel = t % plane
@@ -459,7 +455,7 @@ extension Conv2d {
                                     (gathered + c * width + j * plane).update(from: row + c * plane, count: plane)
                                 }
                                 ConvKernels.pixelMajor(row, channels: outChannels, plane: plane,
-                                                       into: gt + j * plane * paddedChannels, ld: paddedChannels, block: block)
+                                                       into: gt + j * plane * paddedChannels, ld: paddedChannels)
                                 g.pad(xs.baseAddress! + (start + j) * inputShape.count, into: xc + j * imageFloats)
                             }
                             if let bias {
