@@ -8,7 +8,7 @@
 /// output gradient image by image from the pooled gradient and the cached winners.
 ///
 /// Exactness: forward applies ReLU (`v < 0 ? 0 : v`) to the convolution output and pools it with
-/// ``MaxPool2d``'s own row kernel (same ties, same NaN rule). Backward gives the convolution the
+/// ``MaxPool2d``'s rule (same ties, same NaN rule; ``reluPool(_:rowStride:planeWidth:shape:out:winners:)``). Backward gives the convolution the
 /// gradient `0 + g` at each window's winner when the pooled value is > 0 (then the winner's
 /// pre-ReLU value was > 0) and 0 everywhere else — what MaxPool2d's and ReLU's backward compute.
 /// Requires ``Conv2d/directKernelsApply``; the plain three layers serve other shapes.
