@@ -29,8 +29,11 @@ enum GEMMPacking {
                 // op(A)[i, p] = a[i, p]: rows of A run along k; the panel wants them across.
                 var p = 0
                 if rows == mr {
-                    // `p + 8 < kc`: the transpose's 2-float overrun lands in slots written later.
-                    while p + 8 < kc {
+                    // The transpose writes 2 floats past its 48: with `p + 8 < kc` they land in
+                    // slots of this panel written later; the last block of a panel may overrun
+                    // into the next panel, which is packed after this one (not past the last).
+                    let end = ir + mr < mc ? kc : kc - 1
+                    while p + 8 <= end {
                         gemmTranspose6x8(src + p, lda, panel + p * mr)
                         p += 8
                     }

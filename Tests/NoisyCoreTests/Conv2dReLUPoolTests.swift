@@ -16,6 +16,9 @@ import Testing
         Shape(input: ImageShape(channels: 3, height: 7, width: 9), out: 5, kernel: 3, padding: 1, batch: 7),
         Shape(input: ImageShape(channels: 4, height: 6, width: 5), out: 33, kernel: 5, padding: 2, batch: 3),
         Shape(input: ImageShape(channels: 2, height: 9, width: 8), out: 3, kernel: 2, padding: 0, batch: 4),
+        // 11 pooled columns (a full block of 8 windows and a tail of 3); 20 channels (a block of 16
+        // for the pixel-major transpose and 4 left over); planes of 484 pixels (30 blocks + 4).
+        Shape(input: ImageShape(channels: 2, height: 22, width: 22), out: 20, kernel: 3, padding: 1, batch: 5),
     ]
 
     @Test(arguments: shapes)
@@ -57,5 +60,21 @@ import Testing
         #expect(dx.elements.contains { $0 != 0 })
         #expect(skipped.rows == 5 && skipped.cols == shape.count && skipped.elements.allSatisfy { $0 == 0 })
         #expect(conv.weight.gradient == twin.weight.gradient && conv.bias!.gradient == twin.bias!.gradient)
+    }
+
+    /// NaN in the input: the fused pooling keeps MaxPool2d's rule (a NaN candidate replaces a
+    /// number, ReLU leaves NaN alone), and the outputs equal the three layers' bit for bit.
+    @Test func nanFollowsMaxPoolsRule() {
+        var rng = RandomStream(seed: 41)
+        let shape = ImageShape(channels: 1, height: 18, width: 18)
+        let conv = Conv2d(input: shape, outChannels: 4, kernelSize: 3, padding: 1, rng: &rng)
+        let twin = Conv2d(input: shape, weight: conv.weight.value, bias: conv.bias?.value, kernelSize: 3, padding: 1)
+        let fused = Conv2dReLUPool(conv)
+        let plain = Sequential(twin, ReLU(), MaxPool2d(input: twin.outputShape))
+        var x = TestData.normal(rows: 2, cols: shape.count, seed: 42)
+        for index in [0, 37, 100, 200, 323, 324 + 5, 324 + 170] { x[index / shape.count, index % shape.count] = .nan }
+        let y = fused.forward(x, training: false), reference = plain.forward(x, training: false)
+        #expect(y.elements.contains { $0.isNaN })
+        #expect(y.elements.map(\.bitPattern) == reference.elements.map(\.bitPattern))
     }
 }

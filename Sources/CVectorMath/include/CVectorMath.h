@@ -1,4 +1,5 @@
-// CVectorMath: the few elementwise kernels of NoisyCore that need vector square roots.
+// CVectorMath: the few kernels of NoisyCore that Swift does not compile to the instructions they
+// need: elementwise vector square roots, and in-register transposes.
 //
 // Swift's Float.squareRoot() lowers to libm's sqrtf with its errno fallback, which blocks
 // vectorisation; compiled here with -fno-math-errno, sqrtf becomes vsqrtps. Compiled with
@@ -16,5 +17,11 @@
 void nm_adamw_update(size_t count, float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
                      float decay, float oneMinusBeta1, float beta2, float oneMinusBeta2, float stepSize,
                      float inverseCorrection2Sqrt, float epsilon);
+
+/// Transposes the 16×16 block `src[j·ld + p]` (j, p < 16) into `dst[p·ldd + j]`: four 8×8
+/// transposes of unpack, shuffle and 128-bit lane permutes (clang's `__builtin_shufflevector`).
+/// Swift's `SIMD32.evenHalf` / `.oddHalf`, which did this before, were emitted as out-of-line calls
+/// once a function held many of them. Pure data movement: no value changes.
+void nm_transpose16x16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t ldd);
 
 #endif

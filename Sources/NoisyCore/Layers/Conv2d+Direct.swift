@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Direct (im2col-free) kernels for ``Conv2d``: the same arithmetic as the column-matrix GEMMs,
 /// element for element, without building or packing a column matrix.
 ///
@@ -257,43 +259,35 @@ enum ConvKernels {
         }
     }
 
-    /// ∂W for 32 output channels (two vectors of `gt`, the pixel-major gradient with `ldg` floats per
-    /// pixel) and three taps: over pixels `t ..< t + count` of the chunk, the FMA chain of
-    /// `G[c][t]·X(t + offset)` from +0, then added onto `dwt` rows (tap-major, `ldw` floats per tap).
-    @inline(__always)
-    static func weightGradient2x3(
-        _ gt: UnsafePointer<Float>, ldg: Int, _ xb: UnsafePointer<Float>, bases: UnsafePointer<Int32>,
-        count: Int, _ o0: Int, _ o1: Int, _ o2: Int,
-        _ dwt0: UnsafeMutablePointer<Float>, _ dwt1: UnsafeMutablePointer<Float>, _ dwt2: UnsafeMutablePointer<Float>
-    ) {
-        var a0 = V(), a1 = V(), a2 = V(), b0 = V(), b1 = V(), b2 = V()
-        var g = UnsafeRawPointer(gt)
-        let step = ldg &* 4
-        for t in 0..<count {
-            let x = xb + Int(bases[t])
-            let g0 = g.loadUnaligned(fromByteOffset: 0, as: V.self)
-            let g1 = g.loadUnaligned(fromByteOffset: 64, as: V.self)
-            let x0 = V(repeating: x[o0]), x1 = V(repeating: x[o1]), x2 = V(repeating: x[o2])
-            a0 = a0.addingProduct(g0, x0)
-            b0 = b0.addingProduct(g1, x0)
-            a1 = a1.addingProduct(g0, x1)
-            b1 = b1.addingProduct(g1, x1)
-            a2 = a2.addingProduct(g0, x2)
-            b2 = b2.addingProduct(g1, x2)
-            g += step
+    /// Copies one image's output gradient (`channels × plane`, NCHW) pixel-major into `dst`
+    /// (`dst[p·ld + c]`), 16 channels × 16 pixels at a time through the in-register transpose
+    /// (``nm_transpose16x16``); the edges scalar. A scalar strided copy was a fifth of the
+    /// backward pass.
+    static func pixelMajor(_ src: UnsafePointer<Float>, channels: Int, plane: Int,
+                           into dst: UnsafeMutablePointer<Float>, ld: Int) {
+        var c = 0
+        while c + 16 <= channels {
+            var p = 0
+            while p + 16 <= plane {
+                nm_transpose16x16(src + c * plane + p, plane, dst + p * ld + c, ld)
+                p += 16
+            }
+            for q in p..<plane { for k in c..<(c + 16) { dst[q * ld + k] = src[k * plane + q] } }
+            c += 16
         }
-        store(dwt0, a0, b0)
-        store(dwt1, a1, b1)
-        store(dwt2, a2, b2)
-
-        @inline(__always) func store(_ row: UnsafeMutablePointer<Float>, _ lo: V, _ hi: V) {
-            let p = UnsafeMutableRawPointer(row)
-            p.storeBytes(of: p.loadUnaligned(fromByteOffset: 0, as: V.self) + lo, toByteOffset: 0, as: V.self)
-            p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64, as: V.self) + hi, toByteOffset: 64, as: V.self)
+        for k in c..<channels {
+            for q in 0..<plane { dst[q * ld + k] = src[k * plane + q] }
         }
     }
 
-    /// ∂W for 16 output channels and six taps (see ``weightGradient2x3``).
+    /// ∂W for 16 output channels (one vector of `gt`, the pixel-major gradient with `ldg` floats per
+    /// pixel) and six taps: over pixels `t ..< t + count` of the chunk, the FMA chain of
+    /// `G[c][t]·X(t + offset)` from +0, then added onto the first `taps` of six `dwt` rows
+    /// (tap-major, `ldw` floats per tap).
+    ///
+    /// Six accumulators (12 ymm on AVX2), one gradient vector and one broadcast: 15 of the 16 ymm
+    /// registers. A 32-channel × 3-tap block (six accumulators of two vectors, 12 ymm, plus two
+    /// gradient vectors) spilled its accumulators to the stack on AVX2 every pixel.
     @inline(__always)
     static func weightGradient1x6(
         _ gt: UnsafePointer<Float>, ldg: Int, _ xb: UnsafePointer<Float>, bases: UnsafePointer<Int32>,
@@ -407,7 +401,7 @@ extension Conv2d {
         let plane = outputShape.planeSize, chunk = chunkSize(batch: batch)
         let lanes = ConvGeometry.lanes
         let paddedChannels = (outChannels + lanes - 1) / lanes * lanes
-        let tapGroup = paddedChannels % 32 == 0 ? 3 : 6
+        let tapGroup = 6
         let paddedTaps = (patch + tapGroup - 1) / tapGroup * tapGroup
         if ws.forwardOffsets.count != patch { ws.forwardOffsets = g.forwardOffsets() }
         var offsets = ws.forwardOffsets
@@ -459,9 +453,9 @@ extension Conv2d {
                                 let row = gs + j * outputShape.count
                                 for c in 0..<outChannels {
                                     (gathered + c * width + j * plane).update(from: row + c * plane, count: plane)
-                                    let src = row + c * plane, dst = gt + j * plane * paddedChannels + c
-                                    for p in 0..<plane { dst[p * paddedChannels] = src[p] }
                                 }
+                                ConvKernels.pixelMajor(row, channels: outChannels, plane: plane,
+                                                       into: gt + j * plane * paddedChannels, ld: paddedChannels)
                                 g.pad(xs.baseAddress! + (start + j) * inputShape.count, into: xc + j * imageFloats)
                             }
                             if let bias {
@@ -475,30 +469,16 @@ extension Conv2d {
                                 let gBlock = gt + t * paddedChannels, bBlock = bases.baseAddress! + t
                                 var c = 0
                                 while c < paddedChannels {
-                                    if paddedChannels - c >= 32 {
-                                        var r = 0
-                                        while r < paddedTaps {
-                                            ConvKernels.weightGradient2x3(
-                                                gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
-                                                Int(offsets[r]), Int(offsets[r + 1]), Int(offsets[r + 2]),
-                                                dwt + r * paddedChannels + c, dwt + (r + 1) * paddedChannels + c,
-                                                dwt + (r + 2) * paddedChannels + c)
-                                            r += 3
-                                        }
-                                        c += 32
-                                    } else {
-                                        var r = 0
-                                        while r < paddedTaps {
-                                            ConvKernels.weightGradient1x6(
-                                                gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
-                                                (Int(offsets[r]), Int(offsets[min(r + 1, paddedTaps - 1)]),
-                                                 Int(offsets[min(r + 2, paddedTaps - 1)]), Int(offsets[min(r + 3, paddedTaps - 1)]),
-                                                 Int(offsets[min(r + 4, paddedTaps - 1)]), Int(offsets[min(r + 5, paddedTaps - 1)])),
-                                                dwt + r * paddedChannels + c, ldw: paddedChannels, taps: min(6, paddedTaps - r))
-                                            r += 6
-                                        }
-                                        c += 16
+                                    var r = 0
+                                    while r < paddedTaps {
+                                        ConvKernels.weightGradient1x6(
+                                            gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
+                                            (Int(offsets[r]), Int(offsets[r + 1]), Int(offsets[r + 2]),
+                                             Int(offsets[r + 3]), Int(offsets[r + 4]), Int(offsets[r + 5])),
+                                            dwt + r * paddedChannels + c, ldw: paddedChannels, taps: 6)
+                                        r += 6
                                     }
+                                    c += 16
                                 }
                                 t += steps
                             }

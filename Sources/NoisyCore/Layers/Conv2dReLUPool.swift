@@ -8,7 +8,7 @@
 /// output gradient image by image from the pooled gradient and the cached winners.
 ///
 /// Exactness: forward applies ReLU (`v < 0 ? 0 : v`) to the convolution output and pools it with
-/// ``MaxPool2d``'s own row kernel (same ties, same NaN rule). Backward gives the convolution the
+/// ``MaxPool2d``'s rule (same ties, same NaN rule; ``reluPool(_:rowStride:planeWidth:shape:out:winners:)``). Backward gives the convolution the
 /// gradient `0 + g` at each window's winner when the pooled value is > 0 (then the winner's
 /// pre-ReLU value was > 0) and 0 everywhere else — what MaxPool2d's and ReLU's backward compute.
 /// Requires ``Conv2d/directKernelsApply``; the plain three layers serve other shapes.
@@ -23,7 +23,6 @@ public final class Conv2dReLUPool: Layer {
     /// One image's convolution output in the row-padded layout, then the chunk's output gradients.
     private let imageOut = ConvBuffer()
     private let chunkGradient = ConvBuffer()
-    private let rowWinners = ConvIndexBuffer()
 
     /// Wraps `conv` (which keeps its parameters); `conv` must satisfy ``Conv2d/directKernelsApply``.
     public init(_ conv: Conv2d) {
@@ -60,9 +59,9 @@ public final class Conv2dReLUPool: Layer {
         if ws.forwardOffsets.count != patch { ws.forwardOffsets = g.forwardOffsets() }
         let rowFloats = g.forwardVectors * ConvGeometry.lanes
         let xp = ws.paddedImage.take(g.forwardReach, zeroed: false)
-        let out = imageOut.take(2 * rowFloats, zeroed: false)
-        let wp = g.paddedWidth, poolH = outputShape.height, poolW = outputShape.width, outW = g.outWidth
-        let win = rowWinners.take(poolW)
+        // `+ 16`: the last window block of a row may read up to 16 floats past the second channel.
+        let out = imageOut.take(2 * rowFloats + 16, zeroed: false)
+        let wp = g.paddedWidth, outW = g.outWidth
         let bias = conv.bias
         x.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
@@ -80,22 +79,9 @@ public final class Conv2dReLUPool: Layer {
                                         bias0: bias?.value[0, c], bias1: bias?.value[0, c1],
                                         vectors: g.forwardVectors, out, out + rowFloats)
                                     for index in 0..<(c1 == c ? 1 : 2) {
-                                        let channel = c + index, src = out + index * rowFloats
-                                        Self.relu(src, count: 2 * poolH * wp)
-                                        let o = n * pooled + channel * pooledPlane
-                                        for oy in 0..<poolH {
-                                            let top = 2 * oy * wp
-                                            let dst = ys.baseAddress! + o + oy * poolW
-                                            MaxPool2d.poolRow(src, top: top, width: wp, count: poolW, out: dst, winners: win)
-                                            // Row-padded index → index in the H'×W' plane; −1 where nothing flows.
-                                            let target = wins.baseAddress! + o + oy * poolW
-                                            for i in 0..<poolW {
-                                                let d = Int(win[i]) - top
-                                                let below = d >= wp
-                                                let plane = (2 * oy + (below ? 1 : 0)) * outW + (below ? d - wp : d)
-                                                target[i] = dst[i] > 0 ? Int32(plane) : -1
-                                            }
-                                        }
+                                        let o = n * pooled + (c + index) * pooledPlane
+                                        Self.reluPool(out + index * rowFloats, rowStride: wp, planeWidth: outW,
+                                                      shape: outputShape, out: ys.baseAddress! + o, winners: wins.baseAddress! + o)
                                     }
                                     c += 2
                                 }
@@ -108,20 +94,62 @@ public final class Conv2dReLUPool: Layer {
         return y
     }
 
-    /// `v < 0 ? 0 : v` in place, as ``Kernels/relu(_:)`` (NaN stays).
+    /// ReLU and 2×2 max-pooling of one channel's convolution output (row-padded layout, rows
+    /// `rowStride` apart), eight windows at a time, with each window's winner as an index into the
+    /// channel's `H' × W'` plane (`planeWidth` = W'), or −1 where the pooled value is not > 0.
+    ///
+    /// The same values as ``MaxPool2d/poolRow(_:top:width:count:out:winners:)`` on the ReLU'd
+    /// plane, lane by lane: ReLU is `v < 0 ? 0 : v` (NaN stays); a later candidate (top-right,
+    /// bottom-left, bottom-right) replaces the current one when greater, or when NaN and the
+    /// current value is not. Rows of fewer than eight windows (7 and 14 in the study's CNN) take
+    /// the vector path too and store only their valid lanes: as scalar code with data-dependent
+    /// branches that tail was a third of the forward pass. Reads up to 16 floats past the last
+    /// window's bottom row.
     @inline(__always)
-    static func relu(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        let zero = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= count {
-            let raw = UnsafeMutableRawPointer(p + i)
-            let v = raw.loadUnaligned(as: SIMD16<Float>.self)
-            raw.storeBytes(of: v.replacing(with: zero, where: v .< zero), as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count {
-            if p[i] < 0 { p[i] = 0 }
-            i += 1
+    static func reluPool(_ src: UnsafePointer<Float>, rowStride wp: Int, planeWidth outW: Int, shape: ImageShape,
+                         out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
+        typealias F = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        let zero = SIMD16<Float>(), lanes = I(0, 2, 4, 6, 8, 10, 12, 14)
+        let poolW = shape.width
+        for oy in 0..<shape.height {
+            let top = 2 * oy * wp, planeTop = Int32(2 * oy * outW)
+            var ox = 0
+            while ox < poolW {
+                let first = top + 2 * ox
+                var upper = UnsafeRawPointer(src + first).loadUnaligned(as: SIMD16<Float>.self)
+                var lower = UnsafeRawPointer(src + first + wp).loadUnaligned(as: SIMD16<Float>.self)
+                upper.replace(with: zero, where: upper .< zero)
+                lower.replace(with: zero, where: lower .< zero)
+                var value = upper.evenHalf
+                var offset = I()  // of the winner from the window's top-left
+                // Integer selects through the masks' bits (all ones or zero per lane):
+                // `SIMD8<Int32>.replace(with:where:)` under a mask from a Float comparison was
+                // lowered lane by lane with branches.
+                @inline(__always) func candidate(_ v: F, _ candidateOffset: Int32) {
+                    let take = (v .> value) .| ((v .!= v) .& (value .== value))
+                    value.replace(with: v, where: take)
+                    let bits = unsafeBitCast(take, to: I.self)
+                    offset = (offset & ~bits) | (I(repeating: candidateOffset) & bits)
+                }
+                candidate(upper.oddHalf, 1)
+                candidate(lower.evenHalf, Int32(outW))
+                candidate(lower.oddHalf, Int32(outW + 1))
+                // Each lane's top-left in the plane, plus the offset; −1 (all ones) where not > 0.
+                let positive = unsafeBitCast(value .> F(), to: I.self)
+                let best = ((I(repeating: planeTop + Int32(2 * ox)) &+ lanes) &+ offset) | ~positive
+                let o = oy * poolW + ox
+                if ox + 8 <= poolW {
+                    UnsafeMutableRawPointer(out + o).storeBytes(of: value, as: F.self)
+                    UnsafeMutableRawPointer(winners + o).storeBytes(of: best, as: I.self)
+                } else {
+                    for i in 0..<(poolW - ox) {
+                        out[o + i] = value[i]
+                        winners[o + i] = best[i]
+                    }
+                }
+                ox += 8
+            }
         }
     }
 
@@ -154,21 +182,4 @@ public final class Conv2dReLUPool: Layer {
     }
 
     public var description: String { "Conv2dReLUPool(\(conv.description) → ReLU → MaxPool2d(2); → \(outputShape))" }
-}
-
-/// A grow-only Int32 buffer (the pooling's row winners).
-final class ConvIndexBuffer {
-    private var storage = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
-    private var capacity = 16
-
-    deinit { storage.deallocate() }
-
-    func take(_ count: Int) -> UnsafeMutablePointer<Int32> {
-        if count > capacity {
-            storage.deallocate()
-            storage = .allocate(capacity: count)
-            capacity = count
-        }
-        return storage
-    }
 }
