@@ -96,6 +96,9 @@ var targets: [Target] = [
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
+    // The coordinator's session and parts, and the worker's slots and cache, in process (no sockets).
+    .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepKit", "SweepStore", "NoisyCore", logging]),
+    .testTarget(name: "SweepWorkerTests", dependencies: ["SweepWorker", "SweepKit", "NoisyCore", "StudyRunner", "ZeroMQ"]),
     .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ"]),
 ]
 

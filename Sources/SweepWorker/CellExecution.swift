@@ -1,8 +1,8 @@
 import ZeroMQ
 import Foundation
-import NoisyCore
-import SweepKit
-import StudyRunner
+package import NoisyCore
+package import SweepKit
+package import StudyRunner
 import TextTasks
 
 /// Runs one cell on the calling slot thread.
@@ -12,8 +12,8 @@ import TextTasks
 /// ``WorkerHang``), which the pure core cannot do: sleep, then the injected fault — `crash` aborts
 /// the process (after half the sleep), `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
 /// (heartbeats go on), `error` is a retryable failure, `nonFinite` a non-retryable one.
-enum CellExecution {
-    static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) -> CellOutcome {
+package enum CellExecution {
+    package static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) -> CellOutcome {
         switch spec {
         case .noop(let noop):
             let start = monotonicMilliseconds()
@@ -53,7 +53,7 @@ enum CellExecution {
     }
 
     /// FAILURE's reason for a failure of the core, by its code.
-    static func reason(of error: CellRunnerError) -> Wire.FailureReason {
+    package static func reason(of error: CellRunnerError) -> Wire.FailureReason {
         switch error.code {
         case .environment: .error
         case .nonFinite: .nonFinite

@@ -1,12 +1,12 @@
-import ZeroMQ
+package import ZeroMQ
 import Foundation
 import NoisyCore
-import SweepKit
+package import SweepKit
 
 /// What a slot hands back.
-struct SlotOutcome: @unchecked Sendable {
-    var assign: Wire.Assign
-    var outcome: CellOutcome
+package struct SlotOutcome: @unchecked Sendable {
+    package var assign: Wire.Assign
+    package var outcome: CellOutcome
 }
 
 /// N slot threads, each running one cell at a time, fed from a FIFO; outcomes go to a queue the
@@ -14,17 +14,17 @@ struct SlotOutcome: @unchecked Sendable {
 ///
 /// The ``WorkerSession`` hands a job over only when a slot is idle, so the FIFO is never longer
 /// than the slots and nothing in it needs withdrawing.
-final class SlotPool: @unchecked Sendable {
+package final class SlotPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [WorkerJob] = []
     private var head = 0
     private var outcomes: [SlotOutcome] = []
     private let wake: WakePipe
-    let cache: ArtifactCache
+    package let cache: ArtifactCache
     let dataDirectory: String
     let cacheDirectory: String
 
-    init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String) {
+    package init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String) {
         self.wake = wake
         self.cache = cache
         self.dataDirectory = dataDirectory
@@ -37,14 +37,14 @@ final class SlotPool: @unchecked Sendable {
         }
     }
 
-    func submit(_ job: WorkerJob) {
+    package func submit(_ job: WorkerJob) {
         condition.lock()
         jobs.append(job)
         condition.signal()
         condition.unlock()
     }
 
-    func takeOutcomes() -> [SlotOutcome] {
+    package func takeOutcomes() -> [SlotOutcome] {
         condition.lock()
         defer { condition.unlock() }
         let taken = outcomes
