@@ -1,4 +1,5 @@
 import Foundation
+import SweepRuntime
 import Logging
 import SweepKit
 import ZeroMQ

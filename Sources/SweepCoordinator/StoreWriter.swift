@@ -1,5 +1,5 @@
-import ZeroMQ
 import Foundation
+import SweepRuntime
 import Logging
 package import SweepKit
 package import SweepStore

@@ -1,13 +1,13 @@
-import ZeroMQ
 import Foundation
-package import NoisyCore
+import SweepRuntime
+import NoisyCore
 package import SweepKit
 package import StudyRunner
 import TextTasks
 
 /// Runs one cell on the calling slot thread.
 ///
-/// `.pretrain` and `.evaluate` cells go to NoisyCore's `CellRunner`. `.noop` cells run here, because
+/// `.pretrain` and `.evaluate` cells go to StudyRunner's `CellRunner`. `.noop` cells run here, because
 /// their `hang` fault must silence the whole worker process (the socket thread honours
 /// ``WorkerHang``), which the pure core cannot do: sleep, then the injected fault — `crash` aborts
 /// the process (after half the sleep), `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
@@ -39,16 +39,23 @@ package enum CellExecution {
             let seconds = Double(monotonicMilliseconds() - start) / 1000
             return .finished(CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index), timings: ["noop": seconds]),
                              model: nil)
-        case .pretrain, .evaluate:
-            do {
-                let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
-                                            textFeatures: EncodedTextFeatures()).run(spec, model: model)
-                return .finished(output.result, model: output.artifact)
-            } catch let error as CellRunnerError {
-                return .failed(reason: reason(of: error), retryable: error.retryable, message: error.message)
-            } catch {
-                return .failed(reason: .error, retryable: true, message: "\(error)")
-            }
+        case .pretrain(let pretrain):
+            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(pretrain: pretrain) }
+        case .evaluate(let evaluate):
+            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(evaluate: evaluate, model: model) }
+        }
+    }
+
+    /// Runs a pre-training or evaluate cell with StudyRunner's `CellRunner`; its errors become
+    /// FAILURE's reason by their code.
+    static func runInCore(dataDirectory: String, cacheDirectory: String, _ body: (CellRunner) throws -> CellOutput) -> CellOutcome {
+        do {
+            let output = try body(CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory, textFeatures: EncodedTextFeatures()))
+            return .finished(output.result, model: output.artifact)
+        } catch let error as CellRunnerError {
+            return .failed(reason: reason(of: error), retryable: error.retryable, message: error.message)
+        } catch {
+            return .failed(reason: .error, retryable: true, message: "\(error)")
         }
     }
 

@@ -1,4 +1,4 @@
-package import ZeroMQ
+package import SweepRuntime
 import Foundation
 import NoisyCore
 package import SweepKit

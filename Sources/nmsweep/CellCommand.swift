@@ -3,13 +3,14 @@ import Foundation
 import NoisyCore
 import StudyData
 import StudyRunner
+import SweepKit
 import TextTasks
 
 /// `nmsweep cell`: runs one cell of the study in this process and prints its result.
 struct CellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cell",
-        abstract: "Run one cell (pretrain, evaluate or noop) in-process and print its result.",
+        abstract: "Run one cell (pretrain or evaluate) in-process and print its result.",
         discussion: """
             The spec file holds a CellSpec as JSON (what a grid expands to). An evaluate cell with a \
             pretrained feature source uses --model when given; without it, the pre-training runs first, here.
@@ -66,7 +67,12 @@ struct CellCommand: ParsableCommand {
 
     private func execute(_ runner: CellRunner, _ cell: CellSpec, model: [UInt8]?) throws -> CellOutput {
         do {
-            return try runner.run(cell, model: model)
+            switch cell {
+            case .pretrain(let pretrain): return try runner.run(pretrain: pretrain)
+            case .evaluate(let evaluate): return try runner.run(evaluate: evaluate, model: model)
+            case .noop(let noop):
+                fail("\(spec): a no-op cell (index \(noop.index)) tests the sweep runtime and runs only in a worker; give a pretrain or evaluate cell", code: 2)
+            }
         } catch let error as CellRunnerError {
             fail("cell failed (\(error.retryable ? "retryable" : "not retryable")): \(error.message)", code: 1)
         }

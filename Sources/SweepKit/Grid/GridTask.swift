@@ -1,5 +1,5 @@
 public import NoisyCore
-import TextTasks
+import StudyData
 
 /// The downstream tasks a grid with pre-training may name (docs/data.md, "The task suite").
 public enum GridTask {
