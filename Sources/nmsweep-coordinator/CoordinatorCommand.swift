@@ -203,12 +203,6 @@ struct CoordinatorCommand: ParsableCommand {
     }
 }
 
-/// A runtime failure: its message goes to stderr and the process exits 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Where a sweep's results are, and the exact commands that read them and stop the server.
 struct ResultsWhereabouts {
     let location: StoreLocation
