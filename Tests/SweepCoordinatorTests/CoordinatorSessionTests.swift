@@ -189,4 +189,47 @@ import Testing
         #expect(outputs.kinds.isEmpty)
         #expect(session.scheduler.state(of: assign.cell) == .queued)
     }
+
+    @Test func artifactRequestsGoToTheStoreAndItsAnswerGoesBackInChunks() throws {
+        var session = makeSession(try noopCells(1))
+        session.join(a)
+        let model = [UInt8](repeating: 3, count: Int(WireFormat.artifactChunkBytes) + 10)
+        let digest = try #require(ArtifactDigest(bytes: CellKey(sha256Of: model).bytes))
+        session.received(.artifactRequest(Wire.ArtifactRequest(digest: digest)), from: a, now: at(1))
+        let asked = session.take().jobs
+        guard asked.count == 1, case .fetchArtifact(digest, let worker) = asked[0] else { Issue.record("\(asked)"); return }
+        #expect(worker == a)
+        // An unknown peer is asked to register again and gets nothing from the store.
+        session.received(.artifactRequest(Wire.ArtifactRequest(digest: digest)), from: b, now: at(1))
+        let stranger = session.take()
+        #expect(stranger.kinds == [.reregister] && stranger.jobs.isEmpty)
+
+        session.stored(.artifactFetched(digest, for: a, bytes: model), now: at(2))
+        let chunks = session.take().sent.compactMap { if case .artifact(let chunk) = $0.message { chunk } else { nil } }
+        #expect(chunks.count == 2 && chunks.allSatisfy { $0.digest == digest && $0.totalBytes == UInt64(model.count) })
+        #expect(chunks.flatMap(\.bytes) == model)
+        session.stored(.artifactFetched(digest, for: a, bytes: nil), now: at(3))
+        let missing = session.take().sent
+        guard missing.count == 1, case .artifactUnavailable(let unavailable) = missing[0].message else { Issue.record("\(missing)"); return }
+        #expect(missing[0].worker == a && unavailable.digest == digest && unavailable.reason == "not stored")
+    }
+
+    @Test func aResultForADoneCellIsAcknowledgedAndNotStoredAgain() throws {
+        var session = makeSession(try noopCells(1))
+        session.join(a)
+        session.join(b)
+        let assign = try #require(session.assignAccepted(now: at(1)).first)
+        let result = CellResult(accuracy: 1, sve: 0, lsvr: 0)
+        session.received(.result(Wire.ResultReport(cell: assign.assign.cell, lease: assign.assign.lease, attempt: 1, worker: assign.worker,
+                                                   result: result)), from: assign.worker, now: at(2))
+        session.stored(.committed([assign.assign.cell]), now: at(3))
+        session.flushAcks()
+        _ = session.take()
+        // The same result again (a resend after a reconnect): acknowledged, no second write.
+        session.received(.result(Wire.ResultReport(cell: assign.assign.cell, lease: assign.assign.lease, attempt: 1, worker: assign.worker,
+                                                   result: result)), from: assign.worker, now: at(4))
+        session.flushAcks()
+        let again = session.take()
+        #expect(again.jobs.isEmpty && again.kinds == [.ack])
+    }
 }
