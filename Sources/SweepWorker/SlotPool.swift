@@ -15,10 +15,8 @@ package struct SlotOutcome: @unchecked Sendable {
 /// The ``WorkerSession`` hands a job over only when a slot is idle, so the FIFO is never longer
 /// than the slots and nothing in it needs withdrawing.
 package final class SlotPool: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [WorkerJob] = []
-    private var head = 0
-    private var outcomes: [SlotOutcome] = []
+    private let jobs = BlockingQueue<WorkerJob>()
+    private let outcomes = BlockingQueue<SlotOutcome>()
     private let wake: WakePipe
     package let cache: ArtifactCache
     let dataDirectory: String
@@ -37,37 +35,15 @@ package final class SlotPool: @unchecked Sendable {
         }
     }
 
-    package func submit(_ job: WorkerJob) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
+    package func submit(_ job: WorkerJob) { jobs.push(job) }
 
-    package func takeOutcomes() -> [SlotOutcome] {
-        condition.lock()
-        defer { condition.unlock() }
-        let taken = outcomes
-        outcomes.removeAll(keepingCapacity: true)
-        return taken
-    }
+    /// The outcomes handed back since the last call, in the order they were.
+    package func takeOutcomes() -> [SlotOutcome] { outcomes.popAll() }
 
     private func loop() {
         while true {
-            condition.lock()
-            while head == jobs.count { condition.wait() }
-            let job = jobs[head]
-            head += 1
-            if head == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            condition.unlock()
-
-            let outcome = run(job)
-            condition.lock()
-            outcomes.append(SlotOutcome(assign: job.assign, outcome: outcome))
-            condition.unlock()
+            let job = jobs.pop()
+            outcomes.push(SlotOutcome(assign: job.assign, outcome: run(job)))
             wake.signal()
         }
     }

@@ -89,3 +89,33 @@ import Testing
         #expect(b - a >= 20 && b - a < 5_000)
     }
 }
+
+@Suite struct BlockingQueueTests {
+    @Test func elementsComeOutInOrderAcrossThreads() {
+        let queue = BlockingQueue<Int>()
+        let received = BlockingQueue<Int>()
+        let consumer = Thread {
+            for _ in 0..<1_000 { received.push(queue.pop()) }
+        }
+        consumer.start()
+        for i in 0..<1_000 { queue.push(i) }
+        var all: [Int] = []
+        let deadline = Date().addingTimeInterval(60)
+        while all.count < 1_000 && Date() < deadline {
+            all += received.popAll()
+            usleep(1_000)
+        }
+        #expect(all == Array(0..<1_000))
+        #expect(queue.count == 0 && received.popAll().isEmpty)
+    }
+
+    @Test func popAllTakesWhatIsQueuedAndLeavesTheQueueEmpty() {
+        let queue = BlockingQueue<String>()
+        #expect(queue.popAll().isEmpty)
+        queue.push("a")
+        queue.push("b")
+        #expect(queue.pop() == "a")
+        queue.push("c")
+        #expect(queue.count == 2 && queue.popAll() == ["b", "c"] && queue.count == 0)
+    }
+}
