@@ -64,12 +64,14 @@ var targets: [Target] = [
     .target(name: "TextEncoder", dependencies: ["NoisyCore", "StudyData"]),
     // The WordNet text tasks and their encoder features (cells with features: {encoder: …}).
     .target(name: "TextTasks", dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "TextTasks", "GlyphData", .product(name: "Yams", package: "Yams")]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "GlyphData", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+    // What both services run on: wake pipe, stop signals, monotonic clock, process supervisor.
+    .target(name: "SweepRuntime"),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
-    .target(name: "SweepStore", dependencies: ["Postgres", "SweepKit", logging]),
-    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepStore", "BuildInfo", logging]),
-    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging]),
+    .target(name: "SweepStore", dependencies: ["Postgres", "NoisyCore", "SweepKit", logging]),
+    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "SweepStore", "BuildInfo", logging]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging]),
     // The release, result format and git revision a binary was built from (--version); the
     // revision is written before each build by RevisionPlugin ("unknown" outside git).
     .target(name: "BuildInfo", dependencies: ["SweepKit"], plugins: ["RevisionPlugin"]),
@@ -80,7 +82,7 @@ var targets: [Target] = [
     // Executables: parse arguments, wire services, exit codes.
     .executableTarget(
         name: "nmsweep-coordinator",
-        dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", "CommandSupport", argumentParser, logging]),
+        dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", "SweepRuntime", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-worker",
         dependencies: ["SweepWorker", "SweepKit", "StudyData", "CommandSupport", argumentParser, logging]),
@@ -102,7 +104,11 @@ var targets: [Target] = [
     .testTarget(name: "SweepKitTests", dependencies: ["SweepKit", "StudyData", "TestSupport"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-    .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Postgres", "TestSupport"]),
+    .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "NoisyCore", "Postgres", "TestSupport"]),
+    // The coordinator's session and parts, and the worker's slots and cache, in process (no sockets).
+    .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepKit", "SweepStore", "NoisyCore", logging]),
+    .testTarget(name: "SweepWorkerTests", dependencies: ["SweepWorker", "SweepKit", "NoisyCore", "StudyRunner", "ZeroMQ", "SweepRuntime"]),
+    .testTarget(name: "SweepRuntimeTests", dependencies: ["SweepRuntime"]),
     .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ"]),
 ]
 

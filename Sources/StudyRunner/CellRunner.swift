@@ -62,16 +62,23 @@ public struct CellRunner: Sendable {
         self.textFeatures = textFeatures
     }
 
-    /// Runs `spec`. `model`: the model file bytes an evaluate cell with a `.pretrained` feature
-    /// source needs (nil otherwise).
+    /// Runs a pre-training; its output carries the model file.
     /// - Throws: ``CellRunnerError`` (every failure is mapped to one, with `retryable` set).
-    public func run(_ spec: CellSpec, model: [UInt8]? = nil) throws -> CellOutput {
+    public func run(pretrain spec: PretrainSpec) throws -> CellOutput {
+        try classifyingErrors { try runPretrain(spec) }
+    }
+
+    /// Runs an evaluate cell. `model`: the model file bytes a `.pretrained` feature source needs
+    /// (nil otherwise).
+    /// - Throws: ``CellRunnerError`` (every failure is mapped to one, with `retryable` set).
+    public func run(evaluate spec: EvaluateSpec, model: [UInt8]? = nil) throws -> CellOutput {
+        try classifyingErrors { try runEvaluate(spec, model: model) }
+    }
+
+    /// Maps every failure of `body` to a ``CellRunnerError`` with its code.
+    private func classifyingErrors(_ body: () throws -> CellOutput) throws -> CellOutput {
         do {
-            switch spec {
-            case .pretrain(let p): return try runPretrain(p)
-            case .evaluate(let e): return try runEvaluate(e, model: model)
-            case .noop(let n): return try runNoop(n)
-            }
+            return try body()
         } catch let error as CellRunnerError {
             throw error
         } catch let error as DataError {
@@ -205,23 +212,5 @@ public struct CellRunner: Sendable {
 
     private func withPath<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DataError { throw error.at(path) }
-    }
-
-    // MARK: noop
-
-    private func runNoop(_ spec: NoopSpec) throws -> CellOutput {
-        if spec.sleepMilliseconds > 0 { Thread.sleep(forTimeInterval: Double(spec.sleepMilliseconds) / 1000) }
-        switch spec.fault {
-        case .crash?:
-            fatalError("no-op cell \(spec.index): injected crash")
-        case .hang?, .stall?:
-            while true { sleep(3600) }
-        case .error?:
-            throw CellRunnerError(retryable: true, message: "no-op cell \(spec.index): injected retryable error")
-        case .nonFinite?:
-            throw CellRunnerError(.nonFinite, message: "non-finite result in no-op cell \(spec.index) (injected)")
-        case nil:
-            return CellOutput(result: CellResult(accuracy: Double(spec.index)))
-        }
     }
 }

@@ -54,9 +54,7 @@ public final class Coordinator {
 
         // Rebuild: done (result present / pretrain marked done), failed, attempts, artifacts.
         let persisted = try database.runtimeCellStates(sweepID: sweep.id)
-        var artifacts: [CellKey: String] = [:]
-        for cell in persisted { if let artifact = cell.artifact { artifacts[cell.key] = artifact } }
-        let available = try database.storedArtifacts(among: Array(Set(artifacts.values)))
+        let available = try database.storedArtifacts(among: Array(Set(persisted.compactMap(\.artifact))))
         var schedulerConfiguration = SchedulerConfiguration(
             maxAttempts: configuration.maxAttempts ?? plan.maxAttempts, heartbeatInterval: configuration.heartbeatMilliseconds,
             liveness: configuration.liveness, resultBacklogLimit: configuration.resultBacklogLimit)
@@ -73,7 +71,7 @@ public final class Coordinator {
         if !nothingToRun { try database.setSweepState(sweep.id, .running) }
 
         let loop = try CoordinatorLoop(configuration: configuration, logger: logger, database: database, sweepID: sweep.id,
-                                       cells: plan.cells, scheduler: scheduler, artifacts: artifacts, onBound: onBound)
+                                       cells: plan.cells, scheduler: scheduler, onBound: onBound)
         var outcome = try loop.run()
         outcome.dropped = dropped
         if nothingToRun { outcome.previouslyFinishedAt = finishedBefore ?? "an earlier run" }

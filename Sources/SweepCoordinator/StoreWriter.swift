@@ -1,11 +1,11 @@
-import ZeroMQ
 import Foundation
+import SweepRuntime
 import Logging
-import SweepKit
-import SweepStore
+package import SweepKit
+package import SweepStore
 
 /// Work for the store thread, done in the order queued.
-enum StoreJob: @unchecked Sendable {
+package enum StoreJob: @unchecked Sendable {
     /// An evaluate/no-op result: batched with its neighbours into one transaction.
     case result(CellKey, ResultRecord)
     /// A pretrain cell's result: store its artifact (bytes from the worker's upload, or already in
@@ -22,7 +22,7 @@ enum StoreJob: @unchecked Sendable {
 }
 
 /// What the store thread reports back to the socket thread.
-enum StoreCompletion: @unchecked Sendable {
+package enum StoreCompletion: @unchecked Sendable {
     /// Committed: acknowledge these cells.
     case committed([CellKey])
     /// Given up on (the database refused them): the cells go back to the queue.

@@ -1,3 +1,4 @@
+public import NoisyCore
 public import SweepKit
 
 /// A sweep as stored: one study, named uniquely.
@@ -30,9 +31,6 @@ public struct NewCell: Sendable, Equatable {
         self.dependsOn = dependsOn
     }
 }
-
-/// Whether a task is in-distribution or out-of-distribution relative to pre-training.
-public enum TaskKind: String, Sendable, CaseIterable { case id, ood }
 
 /// One evaluate cell's result: exactly one row per cell key.
 public struct ResultRecord: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import NoisyCore
 import Foundation
 
 /// A verdict on one of the paper's three findings, decided from the effects' 95 % intervals.

@@ -1,3 +1,4 @@
+public import NoisyCore
 public import SweepKit
 public import Postgres
 

@@ -1,3 +1,4 @@
+import NoisyCore
 import Foundation
 public import Postgres
 

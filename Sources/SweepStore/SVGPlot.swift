@@ -1,3 +1,4 @@
+import NoisyCore
 import Foundation
 
 /// Self-contained SVG figures of a sweep: accuracy against noise ratio (one line per method, error

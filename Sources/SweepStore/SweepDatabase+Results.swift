@@ -1,3 +1,4 @@
+import NoisyCore
 import Postgres
 
 extension SweepDatabase {

@@ -1,19 +1,19 @@
-import ZeroMQ
 import Foundation
+import SweepRuntime
 import NoisyCore
-import SweepKit
-import StudyRunner
+package import SweepKit
+package import StudyRunner
 import TextTasks
 
 /// Runs one cell on the calling slot thread.
 ///
-/// `.pretrain` and `.evaluate` cells go to NoisyCore's `CellRunner`. `.noop` cells run here, because
+/// `.pretrain` and `.evaluate` cells go to StudyRunner's `CellRunner`. `.noop` cells run here, because
 /// their `hang` fault must silence the whole worker process (the socket thread honours
 /// ``WorkerHang``), which the pure core cannot do: sleep, then the injected fault — `crash` aborts
 /// the process (after half the sleep), `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
 /// (heartbeats go on), `error` is a retryable failure, `nonFinite` a non-retryable one.
-enum CellExecution {
-    static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) -> CellOutcome {
+package enum CellExecution {
+    package static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) -> CellOutcome {
         switch spec {
         case .noop(let noop):
             let start = monotonicMilliseconds()
@@ -39,21 +39,28 @@ enum CellExecution {
             let seconds = Double(monotonicMilliseconds() - start) / 1000
             return .finished(CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index), timings: ["noop": seconds]),
                              model: nil)
-        case .pretrain, .evaluate:
-            do {
-                let output = try CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
-                                            textFeatures: EncodedTextFeatures()).run(spec, model: model)
-                return .finished(output.result, model: output.artifact)
-            } catch let error as CellRunnerError {
-                return .failed(reason: reason(of: error), retryable: error.retryable, message: error.message)
-            } catch {
-                return .failed(reason: .error, retryable: true, message: "\(error)")
-            }
+        case .pretrain(let pretrain):
+            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(pretrain: pretrain) }
+        case .evaluate(let evaluate):
+            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(evaluate: evaluate, model: model) }
+        }
+    }
+
+    /// Runs a pre-training or evaluate cell with StudyRunner's `CellRunner`; its errors become
+    /// FAILURE's reason by their code.
+    static func runInCore(dataDirectory: String, cacheDirectory: String, _ body: (CellRunner) throws -> CellOutput) -> CellOutcome {
+        do {
+            let output = try body(CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory, textFeatures: EncodedTextFeatures()))
+            return .finished(output.result, model: output.artifact)
+        } catch let error as CellRunnerError {
+            return .failed(reason: reason(of: error), retryable: error.retryable, message: error.message)
+        } catch {
+            return .failed(reason: .error, retryable: true, message: "\(error)")
         }
     }
 
     /// FAILURE's reason for a failure of the core, by its code.
-    static func reason(of error: CellRunnerError) -> Wire.FailureReason {
+    package static func reason(of error: CellRunnerError) -> Wire.FailureReason {
         switch error.code {
         case .environment: .error
         case .nonFinite: .nonFinite

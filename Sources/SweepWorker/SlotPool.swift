@@ -1,12 +1,12 @@
-import ZeroMQ
+package import SweepRuntime
 import Foundation
 import NoisyCore
-import SweepKit
+package import SweepKit
 
 /// What a slot hands back.
-struct SlotOutcome: @unchecked Sendable {
-    var assign: Wire.Assign
-    var outcome: CellOutcome
+package struct SlotOutcome: @unchecked Sendable {
+    package var assign: Wire.Assign
+    package var outcome: CellOutcome
 }
 
 /// N slot threads, each running one cell at a time, fed from a FIFO; outcomes go to a queue the
@@ -14,17 +14,15 @@ struct SlotOutcome: @unchecked Sendable {
 ///
 /// The ``WorkerSession`` hands a job over only when a slot is idle, so the FIFO is never longer
 /// than the slots and nothing in it needs withdrawing.
-final class SlotPool: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [WorkerJob] = []
-    private var head = 0
-    private var outcomes: [SlotOutcome] = []
+package final class SlotPool: @unchecked Sendable {
+    private let jobs = BlockingQueue<WorkerJob>()
+    private let outcomes = BlockingQueue<SlotOutcome>()
     private let wake: WakePipe
-    let cache: ArtifactCache
+    package let cache: ArtifactCache
     let dataDirectory: String
     let cacheDirectory: String
 
-    init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String) {
+    package init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String) {
         self.wake = wake
         self.cache = cache
         self.dataDirectory = dataDirectory
@@ -37,37 +35,15 @@ final class SlotPool: @unchecked Sendable {
         }
     }
 
-    func submit(_ job: WorkerJob) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
+    package func submit(_ job: WorkerJob) { jobs.push(job) }
 
-    func takeOutcomes() -> [SlotOutcome] {
-        condition.lock()
-        defer { condition.unlock() }
-        let taken = outcomes
-        outcomes.removeAll(keepingCapacity: true)
-        return taken
-    }
+    /// The outcomes handed back since the last call, in the order they were.
+    package func takeOutcomes() -> [SlotOutcome] { outcomes.popAll() }
 
     private func loop() {
         while true {
-            condition.lock()
-            while head == jobs.count { condition.wait() }
-            let job = jobs[head]
-            head += 1
-            if head == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            condition.unlock()
-
-            let outcome = run(job)
-            condition.lock()
-            outcomes.append(SlotOutcome(assign: job.assign, outcome: outcome))
-            condition.unlock()
+            let job = jobs.pop()
+            outcomes.push(SlotOutcome(assign: job.assign, outcome: run(job)))
             wake.signal()
         }
     }

@@ -1,6 +1,7 @@
 public import Logging
 import BuildInfo
 import Foundation
+import SweepRuntime
 import SweepKit
 import ZeroMQ
 import StudyData

@@ -1,6 +1,6 @@
 import Foundation
 public import NoisyCore
-import StudyData
+public import StudyData
 import StudyRunner
 import Synchronization
 import TextEncoder
@@ -18,8 +18,8 @@ import TextEncoder
 /// cache folder, slots and local workers that need the same pool wait for the first instead of
 /// encoding it twice.
 public struct EncodedTextFeatures: TextFeatureProvider {
-    /// Encoder names a grid may give, with the data-folder files they read.
-    public static let encoders = ["minilm-l6"]
+    /// Encoder names a grid may give (the catalogue's list, ``TextTask/encoders``).
+    public static let encoders = TextTask.encoders
     /// Threads one encoding runs on (a worker slot is one core).
     public let threads: Int
 

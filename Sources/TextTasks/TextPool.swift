@@ -1,4 +1,5 @@
 import NoisyCore
+public import StudyData
 
 /// The texts a WordNet task draws from: `textsPerClass` synsets of each class, each with its
 /// definition and first usage example, chosen by fixed rules independent of any seed (so every
@@ -105,4 +106,9 @@ public struct TextPool: Sendable {
         }
         return (train, test)
     }
+}
+
+extension WordNetPart {
+    /// Lexicographer files that are never classes.
+    var excludedFiles: Set<Int> { self == .noun ? [WordNet.lexicographerFiles.firstIndex(of: "noun.Tops")!] : [] }
 }

@@ -8,6 +8,7 @@ import Postgres
 import SweepCoordinator
 import SweepKit
 import SweepStore
+import SweepRuntime
 
 @main
 struct CoordinatorCommand: ParsableCommand {
@@ -202,12 +203,6 @@ struct CoordinatorCommand: ParsableCommand {
     }
 }
 
-/// A runtime failure: its message goes to stderr and the process exits 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Where a sweep's results are, and the exact commands that read them and stop the server.
 struct ResultsWhereabouts {
     let location: StoreLocation
@@ -264,35 +259,25 @@ struct ResultsWhereabouts {
 }
 
 /// Worker processes started next to the coordinator (`--local-workers`), from the same directory
-/// as this executable; stopped (SIGTERM, then SIGKILL after 5 s) at the end.
+/// as this executable, kept running by a ``ProcessSupervisor`` and stopped at the end (they get
+/// SHUTDOWN from the coordinator; SIGTERM after 5 s, SIGKILL 5 s later).
 ///
 /// A worker that dies unexpectedly (killed by a signal, or a non-zero exit: a cell that crashes
-/// its process) is started again within 200 ms, at most ``maxRestarts`` times in all, so a cell that
+/// its process) is started again within 200 ms, at most 10 times per worker in all, so a cell that
 /// crashes its worker every time uses up its attempts and fails instead of leaving the sweep
 /// without workers. A worker that exits 0 (SHUTDOWN, drain) is not restarted.
-final class LocalWorkers: @unchecked Sendable {
-    let count: Int
+struct LocalWorkers {
     let slots: Int
     let extraArguments: [String]
-    /// This process's environment without the database credentials and the coordinator's own
-    /// key settings, plus `handOver` (a local worker's CURVE secret: the environment, never argv).
-    let environment: [String: String]
-    /// Restarts allowed in all (10 per worker).
-    let maxRestarts: Int
-    private var processes: [Process] = []
-    private var restarts = 0
-    private var stopping = false
-    private var executable: URL?
-    private var arguments: [String] = []
-    private let lock = NSLock()
+    let supervisor: ProcessSupervisor
 
-    /// Whether the workers' stderr goes through ``LiveLine`` (a live progress line is shown), so
-    /// their log lines appear above the line instead of glued to it.
-    let relayOutput: Bool
-
+    /// - Parameters:
+    ///   - handOver: added to the workers' environment (a local worker's CURVE secret: the
+    ///     environment, never argv), which is this process's without the database credentials and
+    ///     the coordinator's own key settings.
+    ///   - relayOutput: whether the workers' stderr goes through ``LiveLine`` (a live progress line
+    ///     is shown), so their log lines appear above the line instead of glued to it.
     init(count: Int, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:], relayOutput: Bool = false) {
-        self.count = count
-        self.relayOutput = relayOutput
         self.slots = slots
         self.extraArguments = extraArguments
         // Only the coordinator holds database credentials; a worker never needs them.
@@ -302,99 +287,21 @@ final class LocalWorkers: @unchecked Sendable {
               || name == CoordinatorCurve.serverKeyVariable)
         }
         environment.merge(handOver) { _, new in new }
-        self.environment = environment
-        maxRestarts = 10 * count
-    }
-
-    func start(connect: String) {
-        guard count > 0 else { return }
         let directory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                             ?? CommandLine.arguments[0]).deletingLastPathComponent()
-        let executable = directory.appendingPathComponent("nmsweep-worker")
-        lock.lock()
-        self.executable = executable
-        arguments = ["--connect", connect, "--slots", String(slots)] + extraArguments
-        for _ in 0..<count {
-            if let process = launch() { processes.append(process) }
+        var relay: (@Sendable (String) -> Void)?
+        if relayOutput { relay = { line in LiveLine.standardError.log(line) } }
+        let report: @Sendable (String) -> Void = { message in
+            FileHandle.standardError.write(Data("nmsweep-coordinator: \(message)\n".utf8))
         }
-        lock.unlock()
-        let monitor = Thread { [self] in watch() }
-        monitor.name = "local-workers"
-        monitor.start()
+        supervisor = ProcessSupervisor(executable: directory.appendingPathComponent("nmsweep-worker"), environment: environment,
+                                       count: count, maxRestarts: 10 * count, relayLine: relay, report: report)
     }
 
-    /// Starts one worker; call with `lock` held.
-    private func launch() -> Process? {
-        guard let executable else { return nil }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        let relay = relayOutput ? Pipe() : nil
-        if let relay { process.standardError = relay }
-        do {
-            try process.run()
-            if let relay { Self.relay(relay.fileHandleForReading) }
-            return process
-        } catch {
-            FileHandle.standardError.write(Data("nmsweep-coordinator: cannot start \(executable.path): \(error)\n".utf8))
-            return nil
-        }
+    /// Starts the workers, connecting to `connect`.
+    func start(connect: String) {
+        supervisor.start(arguments: ["--connect", connect, "--slots", String(slots)] + extraArguments)
     }
 
-    /// Copies whole lines from `handle` to ``LiveLine`` until end of file, on a thread of its own.
-    private static func relay(_ handle: FileHandle) {
-        let thread = Thread {
-            var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                pending.append(chunk)
-                if let last = pending.lastIndex(of: UInt8(ascii: "\n")) {
-                    LiveLine.standardError.log(String(decoding: pending[...last], as: UTF8.self))
-                    pending.removeSubrange(...last)
-                }
-            }
-            if !pending.isEmpty { LiveLine.standardError.log(String(decoding: pending, as: UTF8.self) + "\n") }
-        }
-        thread.name = "worker-output"
-        thread.start()
-    }
-
-    /// Every 200 ms until ``stop()``: restarts workers that died unexpectedly.
-    private func watch() {
-        while true {
-            usleep(200_000)
-            lock.lock()
-            defer { lock.unlock() }
-            if stopping { return }
-            for i in processes.indices where !processes[i].isRunning {
-                let old = processes[i]
-                let crashed = old.terminationReason == .uncaughtSignal || old.terminationStatus != 0
-                guard crashed, restarts < maxRestarts else { continue }
-                restarts += 1
-                let how = old.terminationReason == .uncaughtSignal ? "killed by signal \(old.terminationStatus)" : "exit \(old.terminationStatus)"
-                FileHandle.standardError.write(Data(("nmsweep-coordinator: local worker pid \(old.processIdentifier) died (\(how)); "
-                    + "starting another (restart \(restarts) of at most \(maxRestarts))\n").utf8))
-                if let process = launch() { processes[i] = process }
-            }
-        }
-    }
-
-    func stop() {
-        lock.lock()
-        stopping = true
-        let all = processes
-        lock.unlock()
-        let deadline = Date().addingTimeInterval(5)
-        for process in all {
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { process.terminate() }
-        }
-        let killDeadline = Date().addingTimeInterval(5)
-        for process in all {
-            while process.isRunning && Date() < killDeadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-    }
+    func stop() { supervisor.stop() }
 }

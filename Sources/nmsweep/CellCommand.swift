@@ -1,15 +1,17 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import NoisyCore
 import StudyData
 import StudyRunner
+import SweepKit
 import TextTasks
 
 /// `nmsweep cell`: runs one cell of the study in this process and prints its result.
 struct CellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cell",
-        abstract: "Run one cell (pretrain, evaluate or noop) in-process and print its result.",
+        abstract: "Run one cell (pretrain or evaluate) in-process and print its result.",
         discussion: """
             The spec file holds a CellSpec as JSON (what a grid expands to). An evaluate cell with a \
             pretrained feature source uses --model when given; without it, the pre-training runs first, here.
@@ -29,7 +31,7 @@ struct CellCommand: ParsableCommand {
                                 textFeatures: EncodedTextFeatures())
         var modelBytes: [UInt8]?
         if let model {
-            do { modelBytes = try FileBytes.read(model) } catch { fail("\(error)", code: 2) }
+            do { modelBytes = try FileBytes.read(model) } catch { throw fail("\(error)", code: 2) }
         } else if case .evaluate(let e) = cell, case .pretrained(let p) = e.features {
             note("no --model: pre-training first (noise \(p.noiseRatio), seed \(p.seed), \(p.epochs) epochs)")
             let pre = try execute(runner, .pretrain(p), model: nil)
@@ -50,31 +52,36 @@ struct CellCommand: ParsableCommand {
 
     private func loadSpec() throws -> CellSpec {
         let bytes: [UInt8]
-        do { bytes = try FileBytes.read(spec) } catch { fail("cannot read the spec file: \(error)", code: 2) }
+        do { bytes = try FileBytes.read(spec) } catch { throw fail("cannot read the spec file: \(error)", code: 2) }
         do {
             return try JSONDecoder().decode(CellSpec.self, from: Data(bytes))
         } catch let DecodingError.keyNotFound(key, context) {
-            fail("\(spec): not a valid cell spec: key \"\(key.stringValue)\" is missing at \(Self.path(context))", code: 2)
+            throw fail("\(spec): not a valid cell spec: key \"\(key.stringValue)\" is missing at \(Self.path(context))", code: 2)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            fail("\(spec): not a valid cell spec: \(context.debugDescription) at \(Self.path(context))", code: 2)
+            throw fail("\(spec): not a valid cell spec: \(context.debugDescription) at \(Self.path(context))", code: 2)
         } catch let DecodingError.dataCorrupted(context) {
-            fail("\(spec): not a valid cell spec: \(context.debugDescription) at \(Self.path(context))", code: 2)
+            throw fail("\(spec): not a valid cell spec: \(context.debugDescription) at \(Self.path(context))", code: 2)
         } catch {
-            fail("\(spec): not a valid cell spec: \(error)", code: 2)
+            throw fail("\(spec): not a valid cell spec: \(error)", code: 2)
         }
     }
 
     private func execute(_ runner: CellRunner, _ cell: CellSpec, model: [UInt8]?) throws -> CellOutput {
         do {
-            return try runner.run(cell, model: model)
+            switch cell {
+            case .pretrain(let pretrain): return try runner.run(pretrain: pretrain)
+            case .evaluate(let evaluate): return try runner.run(evaluate: evaluate, model: model)
+            case .noop(let noop):
+                throw fail("\(spec): a no-op cell (index \(noop.index)) tests the sweep runtime and runs only in a worker; give a pretrain or evaluate cell", code: 2)
+            }
         } catch let error as CellRunnerError {
-            fail("cell failed (\(error.retryable ? "retryable" : "not retryable")): \(error.message)", code: 1)
+            throw fail("cell failed (\(error.retryable ? "retryable" : "not retryable")): \(error.message)", code: 1)
         }
     }
 
     private func writeModel(_ bytes: [UInt8]?) throws {
         guard let outModel, let bytes else { return }
-        do { try FileBytes.write(bytes, to: outModel) } catch { fail("cannot write the model: \(error)", code: 1) }
+        do { try FileBytes.write(bytes, to: outModel) } catch { throw fail("cannot write the model: \(error)", code: 1) }
         note("model written to \(outModel) (\(bytes.count) bytes)")
     }
 
@@ -82,9 +89,9 @@ struct CellCommand: ParsableCommand {
         FileHandle.standardError.write(Data(("cell: " + line + "\n").utf8))
     }
 
-    private func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data(("nmsweep cell: " + message + "\n").utf8))
-        Foundation.exit(code)
+    /// The failure to throw (``CommandFailure``: `error: <message>`, exit `code`).
+    private func fail(_ message: String, code: Int32) -> CommandFailure {
+        CommandFailure(message, exitCode: code)
     }
 
     private static func path(_ context: DecodingError.Context) -> String {

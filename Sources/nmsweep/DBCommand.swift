@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import SweepStore
 
@@ -44,12 +45,6 @@ struct StoreOptions: ParsableArguments {
               The coordinator prints where its results are, and the command that reads them, when it starts and when it ends.
             """)
     }
-}
-
-/// A runtime failure: its message goes to stderr and the process exits 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// `nmsweep db …`: the embedded PostgreSQL server.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import NoisyCore
 import StudyData
@@ -97,7 +98,6 @@ func failing<R>(_ body: () throws -> R) throws -> R {
     do {
         return try body()
     } catch let error as DataError {
-        FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
-        throw ExitCode(error.code == .unknownName || error.code == .invalidArgument ? 2 : 1)
+        throw CommandFailure("\(error)", exitCode: error.code == .unknownName || error.code == .invalidArgument ? 2 : 1)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import NoisyCore
 import TextEncoder
@@ -29,8 +30,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         let texts: [String]
         do { texts = try TextLines.read(input) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw CommandFailure("\(error)", exitCode: 2)
         }
         let directory = dataDir ?? DataCatalog.defaultDirectory()
         let encoder: TextEncoder
@@ -38,15 +38,13 @@ struct EmbedCommand: ParsableCommand {
             try DataStore.verify(directory, files: DataCatalog.files.filter { $0.name.hasPrefix("all-MiniLM-L6-v2.") })
             encoder = try TextEncoder(dataDirectory: directory)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure("\(error)", exitCode: 1)
         }
         let start = ContinuousClock.now
         let embeddings = encoder.encode(texts, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let seconds = Double((ContinuousClock.now - start) / .milliseconds(1)) / 1000
         do { try NPYArray.write(embeddings, to: out) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure("\(error)", exitCode: 1)
         }
         FileHandle.standardError.write(Data("embed: \(texts.count) texts → \(out) (\(embeddings.rows)×\(embeddings.cols) float32) in \(String(format: "%.2f", seconds)) s\n".utf8))
     }

@@ -1,4 +1,5 @@
-import ArgumentParser
+public import ArgumentParser
+import CommandSupport
 import Foundation
 import NoisyCore
 import StudyData
@@ -17,7 +18,7 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Training labels (NPY, N integers).") var trainLabels: String
     @Option(help: "Test features (NPY, M × D).") var test: String
     @Option(help: "Test labels (NPY, M integers).") var testLabels: String
-    @Option(help: "lp, mlp or nmtune.") var method: String
+    @Option(help: "The tuning method.") var method: TuningMethod
     @Option(help: "Epochs (default: the recipe's 30).") var epochs: Int?
     @Option(help: "Seed of the initialisation and batch order.") var seed: UInt64 = 0
     @Option(help: "Learning rate (default: 0.01 for lp, 1e-3 otherwise).") var lr: Double?
@@ -25,9 +26,6 @@ struct TuneCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        guard let method = TuningMethod(rawValue: method) else {
-            throw fail("--method", "unknown method '\(method)'; use lp, mlp or nmtune")
-        }
         var hyperparameters = TuningHyperparameters.defaults(for: method)
         if let epochs {
             guard epochs >= 1 else { throw fail("--epochs", "must be at least 1, got \(epochs)") }
@@ -115,9 +113,10 @@ struct TuneCommand: ParsableCommand {
         return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 
-    /// Prints "error: <what>: <fault>" to stderr and returns the exit code to throw.
-    private func fail(_ what: String, _ fault: String, code: Int32 = 2) -> ExitCode {
-        FileHandle.standardError.write(Data("error: \(what): \(fault)\n".utf8))
-        return ExitCode(code)
+    /// The failure to throw: `<what>: <fault>` (bad input by default).
+    private func fail(_ what: String, _ fault: String, code: Int32 = 2) -> CommandFailure {
+        CommandFailure("\(what): \(fault)", exitCode: code)
     }
 }
+
+extension TuningMethod: ExpressibleByArgument {}

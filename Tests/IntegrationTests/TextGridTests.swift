@@ -51,10 +51,10 @@ struct TextGridTests {
             #expect(try row.decode(2, as: String.self) == (task.contains("->") ? "ood" : "id"))
             #expect(try row.decode(3, as: String.self) == "transfer")
             #expect(try row.decode(4, as: Int?.self) == 14)
-            let cell = try #require(grid.expand().cells.first {
-                if case .evaluate(let e) = $0.spec { e.task == task && e.method.rawValue == method } else { false }
-            })
-            let local = try runner.run(cell.spec).result
+            let spec = try #require(grid.expand().cells.lazy.compactMap { cell -> EvaluateSpec? in
+                if case .evaluate(let e) = cell.spec, e.task == task, e.method.rawValue == method { e } else { nil }
+            }.first)
+            let local = try runner.run(evaluate: spec).result
             #expect(try row.decode(5, as: Double.self) == local.accuracy, "\(task) \(method)")
             #expect(try row.decode(6, as: Double.self) == local.sve)
         }

@@ -4,27 +4,14 @@ import Testing
 import StudyData
 import StudyRunner
 
-/// `CellRunner`: no-op faults, and real pretrain / evaluate cells that are bitwise reproducible.
-@Suite struct CellRunnerNoopTests {
+/// `CellRunner`: failures it classifies, and real pretrain / evaluate cells that are bitwise
+/// reproducible. (No-op cells are the worker's: SweepWorkerTests.)
+@Suite struct CellRunnerFailureTests {
     let runner = CellRunner(dataDirectory: "/nonexistent")
-
-    @Test func noopEchoesItsIndex() throws {
-        let out = try runner.run(.noop(NoopSpec(index: 42, sleepMilliseconds: 5)))
-        #expect(out.result.accuracy == 42 && out.artifact == nil)
-    }
-
-    @Test func injectedErrorsKeepTheirRetryability() {
-        do { _ = try runner.run(.noop(NoopSpec(index: 1, fault: .error))); Issue.record("no error") } catch let e as CellRunnerError {
-            #expect(e.retryable && e.code == .environment)
-        } catch { Issue.record("\(error)") }
-        do { _ = try runner.run(.noop(NoopSpec(index: 1, fault: .nonFinite))); Issue.record("no error") } catch let e as CellRunnerError {
-            #expect(!e.retryable && e.code == .nonFinite)
-        } catch { Issue.record("\(error)") }
-    }
 
     @Test func evaluateWithoutItsModelIsRetryable() {
         let spec = EvaluateSpec(noiseRatio: 0, task: "digits", method: .lp, seed: 1, features: .pretrained(PretrainSpec(noiseRatio: 0, seed: 1)))
-        do { _ = try runner.run(.evaluate(spec)); Issue.record("no error") } catch let e as CellRunnerError {
+        do { _ = try runner.run(evaluate: spec); Issue.record("no error") } catch let e as CellRunnerError {
             #expect(e.retryable && e.message.contains("model"))
         } catch { Issue.record("\(error)") }
     }
@@ -40,16 +27,16 @@ import StudyRunner
         var hashes = try names.map { try SHA256.hash(fileAt: $0).hex }
         var h = TuningHyperparameters.defaults(for: .lp)
         h.epochs = 3
-        func spec() -> CellSpec {
-            .evaluate(EvaluateSpec(noiseRatio: 0, task: "custom", method: .lp, seed: 1, hyperparameters: h,
-                                   features: .files(FeatureFiles(trainFeatures: names[0], trainLabels: names[1], testFeatures: names[2], testLabels: names[3], sha256: hashes))))
+        func spec() -> EvaluateSpec {
+            EvaluateSpec(noiseRatio: 0, task: "custom", method: .lp, seed: 1, hyperparameters: h,
+                                   features: .files(FeatureFiles(trainFeatures: names[0], trainLabels: names[1], testFeatures: names[2], testLabels: names[3], sha256: hashes)))
         }
-        let good = try runner.run(spec())
+        let good = try runner.run(evaluate: spec())
         #expect(good.result.sve != nil && good.result.tunedSVE == nil && good.result.realisedNoise == nil)
-        #expect(try runner.run(spec()).result.withoutTimings == good.result.withoutTimings)
+        #expect(try runner.run(evaluate: spec()).result.withoutTimings == good.result.withoutTimings)
         let right = hashes[2]
         hashes[2] = String(repeating: "0", count: 64)
-        do { _ = try runner.run(spec()); Issue.record("no error") } catch let e as CellRunnerError {
+        do { _ = try runner.run(evaluate: spec()); Issue.record("no error") } catch let e as CellRunnerError {
             #expect(!e.retryable && e.message.contains(names[2]) && e.message.contains(right) && e.message.contains(hashes[2]))
         }
     }
@@ -62,8 +49,8 @@ struct CellRunnerTests {
 
     @Test func pretrainCellIsBitwiseReproducible() throws {
         let runner = CellRunner(dataDirectory: RealData.directory)
-        let a = try runner.run(.pretrain(Self.pretrainSpec))
-        let b = try runner.run(.pretrain(Self.pretrainSpec))
+        let a = try runner.run(pretrain: Self.pretrainSpec)
+        let b = try runner.run(pretrain: Self.pretrainSpec)
         let bytes = try #require(a.artifact)
         #expect(bytes == b.artifact)
         #expect(a.result.withoutTimings == b.result.withoutTimings)
@@ -78,14 +65,14 @@ struct CellRunnerTests {
     func evaluateCellIsBitwiseReproducibleThroughTheCache(method: TuningMethod) throws {
         let cacheDirectory = try TestFiles.directory()
         let runner = CellRunner(dataDirectory: RealData.directory, cacheDirectory: cacheDirectory)
-        let model = try #require(try runner.run(.pretrain(Self.pretrainSpec)).artifact)
+        let model = try #require(try runner.run(pretrain: Self.pretrainSpec).artifact)
         var h = TuningHyperparameters.defaults(for: method)
         h.epochs = 2
-        let spec = CellSpec.evaluate(EvaluateSpec(noiseRatio: 0.1, task: "digits", method: method, seed: 3, hyperparameters: h,
-                                                  features: .pretrained(Self.pretrainSpec)))
-        let first = try runner.run(spec, model: model)       // extracts and fills the cache
-        let second = try runner.run(spec, model: model)      // reads the cache
-        let uncached = try CellRunner(dataDirectory: RealData.directory).run(spec, model: model)
+        let spec = EvaluateSpec(noiseRatio: 0.1, task: "digits", method: method, seed: 3, hyperparameters: h,
+                                features: .pretrained(Self.pretrainSpec))
+        let first = try runner.run(evaluate: spec, model: model)       // extracts and fills the cache
+        let second = try runner.run(evaluate: spec, model: model)      // reads the cache
+        let uncached = try CellRunner(dataDirectory: RealData.directory).run(evaluate: spec, model: model)
         #expect(first.result.withoutTimings == second.result.withoutTimings)
         #expect(first.result.withoutTimings == uncached.result.withoutTimings)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory).filter { $0.hasSuffix(".feat") }.count == 2)
@@ -98,16 +85,16 @@ struct CellRunnerTests {
 
     @Test func modelOfAnotherSpecIsRefused() throws {
         let runner = CellRunner(dataDirectory: RealData.directory)
-        let model = try #require(try runner.run(.pretrain(Self.pretrainSpec)).artifact)
+        let model = try #require(try runner.run(pretrain: Self.pretrainSpec).artifact)
         var other = Self.pretrainSpec
         other.seed = 8
-        let spec = CellSpec.evaluate(EvaluateSpec(noiseRatio: 0.1, task: "digits", method: .lp, seed: 3, features: .pretrained(other)))
-        do { _ = try runner.run(spec, model: model); Issue.record("no error") } catch let e as CellRunnerError {
+        let spec = EvaluateSpec(noiseRatio: 0.1, task: "digits", method: .lp, seed: 3, features: .pretrained(other))
+        do { _ = try runner.run(evaluate: spec, model: model); Issue.record("no error") } catch let e as CellRunnerError {
             #expect(!e.retryable && e.message.contains("different spec"))
         }
         var corrupt = model
         corrupt[corrupt.count / 2] ^= 1
-        do { _ = try runner.run(CellSpec.evaluate(EvaluateSpec(noiseRatio: 0.1, task: "digits", method: .lp, seed: 3, features: .pretrained(Self.pretrainSpec))), model: corrupt)
+        do { _ = try runner.run(evaluate: EvaluateSpec(noiseRatio: 0.1, task: "digits", method: .lp, seed: 3, features: .pretrained(Self.pretrainSpec)), model: corrupt)
             Issue.record("no error")
         } catch let e as CellRunnerError {
             #expect(!e.retryable && e.message.contains("SHA-256"))

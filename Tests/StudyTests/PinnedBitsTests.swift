@@ -27,7 +27,7 @@ struct PinnedBitsTests {
         (odd, "c37ba7c5f1a4eeb34dfc57cf3c0d057ad8214f380542315e06c5d41a46fa0ffb"),
     ])
     func preTrainedModelBytes(spec: PretrainSpec, sha256: String) throws {
-        let output = try CellRunner(dataDirectory: RealData.directory).run(.pretrain(spec))
+        let output = try CellRunner(dataDirectory: RealData.directory).run(pretrain: spec)
         let artifact = try #require(output.artifact)
         #expect(SHA256.hash(artifact).hex == sha256)
         #expect(output.result.artifactSHA256 == sha256)
@@ -37,13 +37,13 @@ struct PinnedBitsTests {
     /// last-epoch loss and NMTune's terms, bit for bit.
     @Test func tunedResults() throws {
         let runner = CellRunner(dataDirectory: RealData.directory)
-        let model = try #require(try runner.run(.pretrain(Self.tiny)).artifact)
+        let model = try #require(try runner.run(pretrain: Self.tiny).artifact)
         func evaluate(_ method: TuningMethod) throws -> CellResult {
             var h = TuningHyperparameters.defaults(for: method)
             h.epochs = 4
             let spec = EvaluateSpec(noiseRatio: 0.2, task: "digits", method: method, seed: 2, hyperparameters: h,
                                     features: .pretrained(Self.tiny))
-            return try runner.run(.evaluate(spec), model: model).result
+            return try runner.run(evaluate: spec, model: model).result
         }
         let mlp = try evaluate(.mlp)
         #expect(mlp.accuracy == 0.5905292479108635)

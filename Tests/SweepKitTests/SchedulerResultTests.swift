@@ -1,3 +1,4 @@
+import NoisyCore
 import SweepKit
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
         _ = s.register(a, slots: 1, now: at(0))
         let lease = s.dispatch(now: at(0)).assignments[0].lease
         let actions = s.result(a, cell: cellKey("c0"), lease: lease, now: at(5))
-        #expect(actions == [.persistResult(worker: a, cell: cellKey("c0"), lease: lease)])
+        #expect(actions == [.persistResult(worker: a, cell: cellKey("c0"), lease: lease, index: 0, result: CellResult(accuracy: 0))])
         #expect(s.state(of: cellKey("c0")) == .committing)
         // Resends before the commit, and another worker's result for the same cell, are neither
         // persisted nor acknowledged yet; after the commit each (worker, lease) gets one ack.

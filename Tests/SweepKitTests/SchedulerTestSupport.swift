@@ -1,3 +1,4 @@
+import NoisyCore
 import SweepKit
 
 func cellKey(_ name: String) -> CellKey { CellKey(sha256Of: Array(name.utf8)) }
@@ -32,12 +33,12 @@ struct Assignment: Hashable {
 extension Array where Element == SchedulerAction {
     var assignments: [Assignment] {
         compactMap {
-            if case .assign(let w, let c, let l, let a) = $0 { return Assignment(worker: w, cell: c, lease: l, attempt: a) }
+            if case .assign(let w, let c, let l, let a, _, _) = $0 { return Assignment(worker: w, cell: c, lease: l, attempt: a) }
             return nil
         }
     }
     var persisted: [CellKey] {
-        compactMap { if case .persistResult(_, let c, _) = $0 { return c } else { return nil } }
+        compactMap { if case .persistResult(_, let c, _, _, _) = $0 { return c } else { return nil } }
     }
     var acks: [(WorkerID, CellKey, LeaseID)] {
         compactMap { if case .ack(let w, let c, let l) = $0 { return (w, c, l) } else { return nil } }
@@ -62,6 +63,12 @@ extension Array where Element == SchedulerAction {
 }
 
 extension Scheduler {
+    /// A result whose only content is the model it names (what the scheduler looks at).
+    mutating func result(_ id: WorkerID, cell: CellKey, lease: LeaseID, artifact: String? = nil,
+                         now: SchedulerTime) -> [SchedulerAction] {
+        result(id, cell: cell, lease: lease, result: CellResult(accuracy: 0, artifactSHA256: artifact), now: now)
+    }
+
     /// Registers a worker and grants its free slots as credit, as a real worker does after WELCOME
     /// (registering alone grants nothing).
     mutating func register(_ id: WorkerID, slots: Int, artifacts: [String] = [], running: [LeaseID] = [],

@@ -1,3 +1,4 @@
+import NoisyCore
 import Foundation
 import SweepStore
 import TestSupport

@@ -42,10 +42,10 @@ struct EncodedTextFeaturesTests {
     func cellRunsAboveChance() throws {
         let runner = CellRunner(dataDirectory: WordNetData.directory, textFeatures: EncodedTextFeatures())
         let spec = EvaluateSpec(noiseRatio: 0, task: Self.id, method: .lp, seed: 0, features: .encoder(Self.source))
-        let output = try runner.run(.evaluate(spec))
+        let output = try runner.run(evaluate: spec)
         #expect(output.result.accuracy >= 2.0 / 14, "accuracy \(output.result.accuracy)")
         #expect(output.result.sve != nil && output.result.lsvr != nil)
-        #expect(try runner.run(.evaluate(spec)).result.accuracy == output.result.accuracy)
+        #expect(try runner.run(evaluate: spec).result.accuracy == output.result.accuracy)
     }
 
     @Test("unknown encoders and tasks, and a runner without a provider, fail as bad cells (not retried)")
@@ -54,12 +54,12 @@ struct EncodedTextFeaturesTests {
         for (task, encoder, message) in [(Self.id, "minilm-l12", "unknown encoder 'minilm-l12'"), ("wordnet-adverb", "minilm-l6", "unknown text task 'wordnet-adverb'")] {
             let spec = EvaluateSpec(noiseRatio: 0, task: task, method: .lp, seed: 0, features: .encoder(EncoderFeatures(encoder: encoder, textsPerClass: 10)))
             #expect {
-                try runner.run(.evaluate(spec))
+                try runner.run(evaluate: spec)
             } throws: { ($0 as? CellRunnerError).map { !$0.retryable && $0.message.contains(message) } ?? false }
         }
         let bare = CellRunner(dataDirectory: WordNetData.directory)
         #expect {
-            try bare.run(.evaluate(EvaluateSpec(noiseRatio: 0, task: Self.id, method: .lp, seed: 0, features: .encoder(Self.source))))
+            try bare.run(evaluate: EvaluateSpec(noiseRatio: 0, task: Self.id, method: .lp, seed: 0, features: .encoder(Self.source)))
         } throws: { ($0 as? CellRunnerError).map { !$0.retryable && $0.message.contains("needs the text encoder") } ?? false }
     }
 }

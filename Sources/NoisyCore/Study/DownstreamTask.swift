@@ -1,5 +1,5 @@
 /// Whether a task tests on the distribution it trains on.
-public enum TaskKind: String, Sendable, Codable {
+public enum TaskKind: String, Sendable, Codable, CaseIterable {
     /// In-domain: train and test splits of one data set.
     case id
     /// Out-of-domain: trained on one domain, tested on another.

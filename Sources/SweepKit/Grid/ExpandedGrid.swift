@@ -1,5 +1,5 @@
 public import NoisyCore
-import TextTasks
+import StudyData
 
 /// The two kinds of cell of docs/architecture.md.
 public enum CellKind: String, Codable, Hashable, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
 import NoisyCore
-import TextTasks
+import StudyData
 import Yams
 
 extension Grid {
@@ -14,17 +14,17 @@ extension Grid {
     }
 
     /// Reads `features: {encoder: NAME, texts_per_class: N}`: features made by a text encoder
-    /// on the worker (``EncodedTextFeatures``) for the text tasks (``TextTask``).
+    /// on the worker (TextTasks' `EncodedTextFeatures`) for the text tasks (``TextTask``).
     static func readEncoder(_ node: Node, _ reader: inout GridReader) -> EncoderFeatures? {
         guard let entries = reader.mapping(node, "features", allowed: encoderKeys) else { return nil }
         let before = reader.faults.count
         var encoder: String?
         if let entry = entries["encoder"], let name = reader.string(entry.value, "features.encoder") {
-            if EncodedTextFeatures.encoders.contains(name) {
+            if TextTask.encoders.contains(name) {
                 encoder = name
             } else {
-                let hint = suggestion(for: name, among: EncodedTextFeatures.encoders).map { " (did you mean '\($0)'?)" } ?? ""
-                reader.fault(at: entry.value, "features.encoder", "unknown encoder '\(name)'\(hint); known: \(EncodedTextFeatures.encoders.joined(separator: ", "))")
+                let hint = suggestion(for: name, among: TextTask.encoders).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.fault(at: entry.value, "features.encoder", "unknown encoder '\(name)'\(hint); known: \(TextTask.encoders.joined(separator: ", "))")
             }
         }
         var textsPerClass = defaultTextsPerClass

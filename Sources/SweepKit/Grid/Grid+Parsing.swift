@@ -1,6 +1,6 @@
 import Foundation
 import NoisyCore
-import TextTasks
+import StudyData
 import Yams
 
 extension Grid {

@@ -1,6 +1,6 @@
 public import NoisyCore
 import GlyphData
-import TextTasks
+import StudyData
 
 /// The downstream tasks a grid with pre-training may name (docs/data.md, "The task suite").
 public enum GridTask {

@@ -95,7 +95,10 @@ extension Scheduler {
         workers[w]!.leases.insert(id)
         workers[w]!.credit -= 1
         workers[w]!.lastSent = now
-        outbox.append(.assign(worker: workers[w]!.id, cell: keys[Int(c)], lease: id, attempt: attempt))
+        let d = dependency[Int(c)]
+        let required = d >= 0 ? artifactOf[d].map { tokenNames[Int($0)] } : nil
+        outbox.append(.assign(worker: workers[w]!.id, cell: keys[Int(c)], lease: id, attempt: attempt, index: Int(c),
+                              requiredArtifact: required))
     }
 
     /// Whether a suspect waits (drops stale entries at the head).

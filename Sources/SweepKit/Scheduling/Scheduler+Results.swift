@@ -1,14 +1,16 @@
+public import NoisyCore
+
 extension Scheduler {
-    /// A worker sent the result of `cell`, made under `lease`; `artifact` is the SHA-256 of the model
+    /// A worker sent the result of `cell`, made under `lease`; its `artifactSHA256` names the model
     /// a pretrain cell produced.
     ///
-    /// Returns `.persistResult` when this result is the one to write (then report the commit with
+    /// Returns `.persistResult`, carrying the result, when it is the one to write (then report the commit with
     /// ``committed(_:now:)``), `.ack` at once when the cell is already done, nothing when another
     /// result of the cell is being committed (this one is acknowledged after that commit),
     /// `.unknownWorker` for an unregistered sender and `.rejected` for a cell not in the sweep or
     /// a lease this scheduler never issued for that cell to that worker (see "Provenance" on
     /// ``Scheduler``). A leased attempt that this result supersedes is cancelled.
-    public mutating func result(_ id: WorkerID, cell key: CellKey, lease: LeaseID, artifact: String? = nil,
+    public mutating func result(_ id: WorkerID, cell key: CellKey, lease: LeaseID, result: CellResult,
                                 now: SchedulerTime) -> [SchedulerAction] {
         guard let w = workerIndex[id] else { return drainOutbox() + [.unknownWorker(worker: id)] }
         workers[w]!.lastSeen = max(workers[w]!.lastSeen, now)
@@ -47,9 +49,9 @@ extension Scheduler {
             setState(c, .committing)
             suspect[Int(c)] = false
             ackWaiters[c] = [(id, lease)]
-            if let artifact, isPretrain[Int(c)] { recordArtifact(artifact, of: c) }
+            if let artifact = result.artifactSHA256, isPretrain[Int(c)] { recordArtifact(artifact, of: c) }
             learnLocality(of: c, worker: w)
-            outbox.append(.persistResult(worker: id, cell: key, lease: lease))
+            outbox.append(.persistResult(worker: id, cell: key, lease: lease, index: Int(c), result: result))
         }
         return drainOutbox()
     }

@@ -75,10 +75,20 @@ extension Scheduler {
 
     /// The worker leaves (drain, shutdown): its unfinished cells are requeued without counting an
     /// attempt, and it is forgotten.
-    public mutating func workerLeft(_ id: WorkerID, now: SchedulerTime) -> [SchedulerAction] {
+    ///
+    /// `reason` is the worker's own (its SHUTDOWN's); the `.workerLeft` action carries it.
+    public mutating func workerLeft(_ id: WorkerID, reason: String = "", now: SchedulerTime) -> [SchedulerAction] {
         guard let w = workerIndex[id] else { return drainOutbox() }
-        removeWorker(w, reason: "worker \(id) left", crashed: false)
+        removeWorker(w, reason: reason.isEmpty ? "worker \(id) left" : "worker \(id) left: \(reason)", crashed: false)
         return drainOutbox()
+    }
+
+    /// Sending to the worker failed because its connection is gone (the socket reports it
+    /// unreachable). Unreachable-worker policy: a vanished connection is a crash until shown
+    /// otherwise, as when liveness declares a worker dead, so its cells are charged by guilt
+    /// (``workerLost(_:reason:now:)``). Nothing for a worker not registered (it left already).
+    public mutating func connectionGone(_ id: WorkerID, now: SchedulerTime) -> [SchedulerAction] {
+        workerLost(id, reason: "crashed: its connection is gone", now: now)
     }
 
     /// The worker is gone without a goodbye (its connection vanished, or the driver knows its

@@ -73,6 +73,8 @@ public struct Scheduler: Sendable {
 
     // Locality tokens: artifacts, (artifact, task) feature sets, black-box data.
     var tokenIDs: [String: Int32] = [:]
+    /// Token → its name (the SHA-256 of an artifact, `data:…`); empty for feature tokens.
+    var tokenNames: [String] = []
     var featureTokenIDs: [Int64: Int32] = [:]
     var taskIDs: [String: Int32] = [:]
     var availableArtifacts: Set<Int32> = []
@@ -257,6 +259,11 @@ public struct Scheduler: Sendable {
 
     /// Cells per state.
     public var cellCounts: CellCounts { counts }
+    /// Distinct cells (the cells given, each key once).
+    public var cellCount: Int { keys.count }
+    /// A cell's place among the cells the scheduler was built from, each key counted once (the
+    /// `index` its actions carry); nil for a key not in the sweep.
+    public func index(of key: CellKey) -> Int? { cellIndex[key].map { Int($0) } }
     /// Whether every cell is done or failed.
     public var isFinished: Bool { counts.unfinished == 0 }
     public func state(of key: CellKey) -> CellState? { cellIndex[key].map { states[Int($0)] } }
@@ -285,6 +292,8 @@ public struct Scheduler: Sendable {
     /// Registered, live workers.
     public var workerCount: Int { aliveWorkerCount }
     public func isAlive(_ worker: WorkerID) -> Bool { workerIndex[worker] != nil }
+    /// The registered, live workers, in registration-slot order.
+    public var aliveWorkers: [WorkerID] { workers.compactMap { $0?.id } }
     /// Remaining credit of a worker (assignments it will take now).
     public func credit(of worker: WorkerID) -> Int? { workerIndex[worker].flatMap { workers[$0]?.credit } }
     /// Leases a worker holds, in id order.
@@ -317,6 +326,7 @@ public struct Scheduler: Sendable {
         let id = tokenCount
         tokenCount += 1
         tokenIDs[name] = id
+        tokenNames.append(name)
         return id
     }
 
@@ -334,6 +344,7 @@ public struct Scheduler: Sendable {
         let id = tokenCount
         tokenCount += 1
         featureTokenIDs[packed] = id
+        tokenNames.append("")
         return id
     }
 

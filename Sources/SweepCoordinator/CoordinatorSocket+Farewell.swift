@@ -1,27 +1,27 @@
 import Foundation
+import SweepRuntime
 import SweepKit
 import ZeroMQ
 
-extension CoordinatorLoop {
-    /// Sends SHUTDOWN to every registered worker and keeps the socket open until each has
-    /// disconnected (a send to it fails as unreachable) or `limit` ms pass, repeating SHUTDOWN every
-    /// 50 ms meanwhile; a worker not registered that sends anything meanwhile gets one SHUTDOWN.
+extension CoordinatorSocket {
+    /// Sends SHUTDOWN to `workers` and keeps the socket open until each has disconnected (a send
+    /// to it fails as unreachable) or `limit` ms pass, repeating SHUTDOWN every 50 ms meanwhile; a
+    /// worker not in `workers` that sends anything meanwhile gets one SHUTDOWN.
     ///
     /// Why repeat: a SHUTDOWN sent once just before the socket closed was sometimes never
     /// delivered (seen in the fault tests: one of two workers kept reconnecting to a coordinator
     /// that had exited, and a local one was only stopped by SIGKILL). A worker that got it closes
     /// its connection, so the ROUTER reports it unreachable and it is not sent to again.
-    func sayGoodbye(reason: String, limit: Int64) {
-        var remaining = registered
-        var told: Set<WorkerID> = registered
+    func sayGoodbye(to workers: [WorkerID], reason: String, limit: Int64) {
+        var remaining = Set(workers)
+        var told = remaining
         let deadline = monotonicMilliseconds() + limit
         while !remaining.isEmpty && monotonicMilliseconds() < deadline {
             for worker in remaining {
-                unreachable.removeAll()
+                _ = takeUnreachable()
                 send(.shutdown(Wire.Shutdown(reason: reason)), to: worker)
-                if !unreachable.isEmpty { remaining.remove(worker) }
+                if !takeUnreachable().isEmpty { remaining.remove(worker) }
             }
-            unreachable.removeAll()
             // Take what arrives meanwhile (late heartbeats, results that will not be acknowledged).
             let round = monotonicMilliseconds() + 50
             while monotonicMilliseconds() < round {

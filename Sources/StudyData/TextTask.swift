@@ -1,5 +1,4 @@
 public import NoisyCore
-import StudyData
 
 /// The part of speech a WordNet text task classifies: its data file and how many categories it uses.
 public enum WordNetPart: String, CaseIterable, Hashable, Sendable {
@@ -23,9 +22,6 @@ public enum WordNetPart: String, CaseIterable, Hashable, Sendable {
         case .verb: 14
         }
     }
-
-    /// Lexicographer files that are never classes.
-    var excludedFiles: Set<Int> { self == .noun ? [WordNet.lexicographerFiles.firstIndex(of: "noun.Tops")!] : [] }
 
     /// The name of its ID task (also the prefix of its OOD task).
     public var taskName: String { "wordnet-\(rawValue)" }
@@ -62,6 +58,10 @@ public struct TextTask: Hashable, Sendable {
 
     /// The names of ``all``, as grids spell them.
     public static let names = all.map(\.name)
+
+    /// The text encoders whose embeddings the tasks can be given (`features: {encoder: …}`; the
+    /// TextTasks module runs them).
+    public static let encoders = ["minilm-l6"]
 
     /// The task called `name`.
     /// - Throws: ``DataError`` `.unknownName` listing the valid names.
