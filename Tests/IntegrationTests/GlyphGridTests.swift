@@ -63,14 +63,14 @@ struct GlyphGridTests {
                 continue
             }
             if models[pretrain] == nil {
-                let output = try runner.run(.pretrain(pretrain))
+                let output = try runner.run(pretrain: pretrain)
                 // The model records the source's 20 classes and, with noise, its memorisation.
                 let decoded = try ModelFile.decode(#require(output.artifact))
                 #expect(decoded.metadata.architecture.classCount == 20)
                 #expect((decoded.metadata.memorisation == nil) == (noise == 0))
                 models[pretrain] = output.artifact
             }
-            let local = try runner.run(cell.spec, model: models[pretrain]).result
+            let local = try runner.run(evaluate: e, model: models[pretrain]).result
             #expect(try row.decode(5, as: Double.self) == local.accuracy, "\(task) noise \(noise)")
             #expect(try row.decode(6, as: Double.self) == local.sve)
         }
