@@ -30,6 +30,8 @@ final class CoordinatorLoop {
     let store: StoreWriter
     let session = UInt64.random(in: 1...UInt64.max)
     let onBound: (@Sendable (String) -> Void)?
+    /// The sweep's owner claim: dispatch only while held; leases are persisted through it (OwnerClaim+Loop.swift).
+    let claim: OwnerClaim?
 
     /// Artifact uploads in progress and complete uploads waiting for their pretrain result, within caps.
     var uploads = UploadTable()
@@ -62,7 +64,7 @@ final class CoordinatorLoop {
     ///   - artifacts: pretrain cell → SHA-256 of its model, as rebuilt from the database.
     ///   - onBound: called once the ROUTER is bound, with the endpoint workers connect to.
     init(configuration: CoordinatorConfiguration, logger: Logger, database: SweepDatabase, sweepID: Int64, cells: [GridCell],
-         scheduler: Scheduler, artifacts: [CellKey: String], onBound: (@Sendable (String) -> Void)?) throws {
+         scheduler: Scheduler, artifacts: [CellKey: String], onBound: (@Sendable (String) -> Void)?, claim: OwnerClaim? = nil) throws {
         self.configuration = configuration
         self.logger = logger
         self.sweepID = sweepID
@@ -72,6 +74,7 @@ final class CoordinatorLoop {
         for (i, cell) in cells.enumerated() where cellIndex[cell.key] == nil { cellIndex[cell.key] = Int32(i) }
         artifactOf = artifacts
         self.onBound = onBound
+        self.claim = claim
         store = StoreWriter(database: database, sweepID: sweepID, batchLimit: configuration.resultBatchLimit,
                             wake: wake, logger: logger)
         progress = ProgressReporter(mode: configuration.progress, logInterval: configuration.logIntervalSeconds,
@@ -132,6 +135,7 @@ final class CoordinatorLoop {
                 }
             }
             handleCompletions()
+            applyClaim()
             now = monotonicMilliseconds()
             let time = SchedulerTime(milliseconds: now)
             if now >= nextTick {
@@ -170,6 +174,7 @@ final class CoordinatorLoop {
             badFrames: badFrames, interrupted: interrupted, failures: scheduler.failedCells.prefix(50).map { ($0.key.hex, $0.error) })
         outcome.refusedConnections = gate?.refusedCount ?? 0
         outcome.databaseReachable = !store.isDatabaseAway
+        outcome.inserted = store.insertedCount
         return outcome
     }
 
@@ -339,6 +344,7 @@ final class CoordinatorLoop {
                     required.append(digest)
                 }
                 assigned += 1
+                claim?.recordLease(worker: worker, lease: lease, cell: cell, attempt: attempt)
                 if firstAssignTime == nil { firstAssignTime = monotonicMilliseconds() }
                 send(.assign(Wire.Assign(cell: cell, attempt: UInt32(clamping: attempt), lease: lease,
                                          leaseMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds * Int64(configuration.liveness)),
