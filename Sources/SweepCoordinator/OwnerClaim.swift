@@ -73,8 +73,7 @@ public final class OwnerClaim: @unchecked Sendable {
         }
     }
 
-    /// The sweep's unfinished cells that an older live coordinator of another sweep may be
-    /// running (the caller holds them back, ``Scheduler/holdElsewhere(_:)``); this claim then
+    /// The sweep's cells that an older live coordinator of another sweep may be running (the caller holds them back, ``Scheduler/holdElsewhere(_:)``); this claim then
     /// watches them until they are done or that coordinator is gone.
     public func cellsHeldElsewhere() throws -> [CellKey] {
         let others = try ownership.cellsHeldByOlderOwners(sweepID: sweepID)

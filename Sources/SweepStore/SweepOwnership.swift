@@ -140,9 +140,11 @@ public final class SweepOwnership: Sendable {
 
     // MARK: Cells shared with other sweeps
 
-    /// The unfinished cells of `sweepID` (among `keys`, when given) that another sweep's live
-    /// owner, started before this sweep's, may be running: the caller must not run them until they
-    /// are done or that owner is gone. Call it while holding this sweep's lock.
+    /// The cells of `sweepID` (among `keys`, when given) that another sweep's live owner,
+    /// started before this sweep's, may be running: the caller must not run them until they are
+    /// done or that owner is gone. Done cells are included (one may have finished since the
+    /// caller read the cells' states; it then learns so from ``SweepDatabase/doneCells(among:)``).
+    /// Call it while holding this sweep's lock.
     public func cellsHeldByOlderOwners(sweepID: Int64, among keys: [String]? = nil) throws -> [String] {
         if let keys { for key in keys { try SweepDatabase.checkCellKey(key) } }
         if keys?.isEmpty == true { return [] }
@@ -153,7 +155,6 @@ public final class SweepOwnership: Sendable {
             JOIN sweep_owners me ON me.sweep_id = sc.sweep_id
             JOIN cells c ON c.key = sc.cell_key
             WHERE sc.sweep_id = $1 AND ($2::text[] IS NULL OR sc.cell_key = ANY($2::text[]))
-              AND c.state <> 'done' AND NOT EXISTS (SELECT 1 FROM results r WHERE r.cell_key = sc.cell_key)
               AND (other.started_at, other.sweep_id) < (me.started_at, me.sweep_id)
               AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = $3::oid
                           AND l.objid = (o.sweep_id % 2147483647)::oid AND l.objsubid = 2 AND l.granted)
