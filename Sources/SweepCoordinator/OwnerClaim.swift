@@ -128,12 +128,14 @@ public final class OwnerClaim: @unchecked Sendable {
         return (cellsDone, cellsReleased)
     }
 
-    /// Writes what is pending, releases the lock and the cell claims, and ends the thread.
+    /// Writes what is pending, releases the lock, and ends the thread; waits at most 1 s (with
+    /// the database away the lock goes with the session when the process exits, and a stop
+    /// must not outlast the shutdown grace period).
     public func stop() {
         lock.lock()
         stopping = true
         lock.broadcast()
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(1)
         while !finished, lock.wait(until: deadline) {}
         lock.unlock()
     }

@@ -178,8 +178,10 @@ extension SweepDatabase {
 }
 
 extension SweepOwnership {
-    /// A new connection to the same server as `database`, for the lock's session alone.
+    /// A new connection to the same server as `database`, for the lock's session alone. It tries
+    /// once per call to reconnect (the caller's loop retries), so a caller is never held for the
+    /// seconds of a reconnect policy while the server is away.
     public convenience init(sameServerAs database: SweepDatabase) throws {
-        try self.init(connection: PostgresConnection(database.connection.configuration))
+        try self.init(connection: PostgresConnection(database.connection.configuration, reconnectPolicy: .none))
     }
 }
