@@ -10,16 +10,25 @@ extension FaultTests {
     /// workers and PostgreSQL.
     @Suite("Ownership: one coordinator per sweep, leases that outlive it")
     struct Ownership {
+        /// A coordinator of `cells` no-op cells on a fresh database and a free port, one external
+        /// worker, running until `until` results are stored.
+        static func running(_ label: String, name: String, cells: Int, sleep: Int, slots: Int, until: Int) throws
+            -> (url: String, port: Int, coordinator: RunningProcess, worker: RunningProcess, db: PostgresConnection) {
+            let url = try PostgresTestServer.freshDatabaseURL(label)
+            let port = try FaultHarness.freePort()
+            let coordinator = try FaultHarness.coordinator(database: url, name: name, cells: cells, sleepMilliseconds: sleep, port: port)
+            let worker = try FaultHarness.worker(port: port, slots: slots)
+            let db = try PostgresConnection(url: url)
+            #expect(eventually(timeout: 30) { FaultHarness.resultRows(db) >= until }, "\(coordinator.standardError.suffix(2000))")
+            return (url, port, coordinator, worker, db)
+        }
+
         /// The scenario: two coordinators on one sweep both ran it to the end.
         @Test("a second coordinator of a running sweep exits 2 naming the owner; after the owner's SIGKILL a new one takes over at once")
         func secondCoordinatorRefusedThenTakesOver() throws {
-            let url = try PostgresTestServer.freshDatabaseURL("owner")
-            let port = try FaultHarness.freePort(), otherPort = try FaultHarness.freePort()
             let cells = 600
-            let first = try FaultHarness.coordinator(database: url, name: "two", cells: cells, sleepMilliseconds: 10, port: port)
-            let worker = try FaultHarness.worker(port: port, slots: 4)
-            let db = try PostgresConnection(url: url)
-            #expect(eventually(timeout: 30) { FaultHarness.resultRows(db) >= 50 }, "\(first.standardError.suffix(2000))")
+            let (url, port, first, worker, db) = try Self.running("owner", name: "two", cells: cells, sleep: 10, slots: 4, until: 50)
+            let otherPort = try FaultHarness.freePort()
 
             let second = try FaultHarness.coordinator(database: url, name: "two", cells: cells, sleepMilliseconds: 10, port: otherPort,
                                                       localWorkers: 1)
@@ -118,14 +127,10 @@ extension FaultTests {
         /// Two sweeps sharing their cells, run at once by two coordinators: no cell runs twice.
         @Test("two sweeps sharing every cell, run at once: each cell is assigned once in all, both finish, the second waits for the first")
         func sharedCellsRunOnce() throws {
-            let url = try PostgresTestServer.freshDatabaseURL("shared")
-            let port = try FaultHarness.freePort(), otherPort = try FaultHarness.freePort()
             let cells = 300
             // No-op cells' keys depend only on index, sleep and fault: these two sweeps share all of them.
-            let first = try FaultHarness.coordinator(database: url, name: "share-a", cells: cells, sleepMilliseconds: 20, port: port)
-            let a = try FaultHarness.worker(port: port, slots: 2)
-            let db = try PostgresConnection(url: url)
-            #expect(eventually(timeout: 30) { FaultHarness.resultRows(db) >= 20 }, "\(first.standardError.suffix(2000))")
+            let (url, _, first, a, db) = try Self.running("shared", name: "share-a", cells: cells, sleep: 20, slots: 2, until: 20)
+            let otherPort = try FaultHarness.freePort()
             let second = try FaultHarness.coordinator(database: url, name: "share-b", cells: cells, sleepMilliseconds: 20, port: otherPort)
             let b = try FaultHarness.worker(port: otherPort, slots: 2)
             let one = first.finish(timeout: 60), two = second.finish(timeout: 60)
@@ -146,13 +151,8 @@ extension FaultTests {
         /// the claim again; its results still commit.
         @Test("a coordinator whose claim session is terminated pauses dispatch, takes the claim again, and finishes")
         func fencedWhenTheSessionIsLost() throws {
-            let url = try PostgresTestServer.freshDatabaseURL("fence")
-            let port = try FaultHarness.freePort()
             let cells = 400
-            let coordinator = try FaultHarness.coordinator(database: url, name: "fence", cells: cells, sleepMilliseconds: 10, port: port)
-            let worker = try FaultHarness.worker(port: port, slots: 4)
-            let db = try PostgresConnection(url: url)
-            #expect(eventually(timeout: 30) { FaultHarness.resultRows(db) >= 40 })
+            let (_, _, coordinator, worker, db) = try Self.running("fence", name: "fence", cells: cells, sleep: 10, slots: 4, until: 40)
             let terminated = try FaultHarness.scalar(db, "SELECT count(*)::int FROM sweep_owners o, LATERAL (SELECT pg_terminate_backend(o.backend_pid)) t")
             #expect(terminated == 1)
             let outcome = coordinator.finish(timeout: 60)
