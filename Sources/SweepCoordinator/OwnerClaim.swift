@@ -165,9 +165,12 @@ public final class OwnerClaim: @unchecked Sendable {
                 }
                 if stop { try ownership.release(sweepID: sweepID) }
             } catch {
-                // Leases not written: a successor refuses their late results (the cells run again).
-                logger.warning("owner claim of sweep \(sweepName): \(error)")
-                markLost()
+                // Leases not yet written go back to the queue (while the claim is lost nothing new
+                // is dispatched, so the queue does not grow); the session is checked again next round.
+                lock.lock()
+                for (worker, list) in leases { pendingLeases[worker, default: []].insert(contentsOf: list, at: 0) }
+                lock.unlock()
+                markLost(because: error)
             }
             if stop {
                 lock.lock()
@@ -203,12 +206,17 @@ public final class OwnerClaim: @unchecked Sendable {
         logger.notice("the database session of sweep \(sweepName)'s claim was lost; claim taken again (dispatch resumes)")
     }
 
-    private func markLost() {
+    /// Marks the claim not held; logs once per loss (a round every 200 ms must not become a line each).
+    private func markLost(because error: (any Error)? = nil) {
         lock.lock()
         let was = held
         held = false
         lock.unlock()
-        if was { logger.warning("lost the database session holding sweep \(sweepName)'s claim: dispatch paused until it is taken again") }
+        if was {
+            logger.warning("lost the database session holding sweep \(sweepName)'s claim\(error.map { " (\($0))" } ?? ""): dispatch paused until it is taken again")
+        } else if let error {
+            logger.debug("owner claim of sweep \(sweepName) still lost: \(error)")
+        }
     }
 
     /// Cells held for another coordinator: done ones leave the watch; released claims are taken.
