@@ -3,6 +3,7 @@ public import SweepStore
 public import Logging
 import NoisyCore
 import Foundation
+import SweepRuntime
 
 /// The coordinator service: records a sweep, rebuilds its state from the database, and runs the
 /// socket loop that drives the ``Scheduler`` until every cell is done or failed.
@@ -31,6 +32,13 @@ public final class Coordinator {
     /// Records the sweep and its cells (idempotently), rebuilds the scheduler from what the database
     /// holds, and runs until the sweep is finished or a stop signal; returns how it ended.
     public func run() throws -> CoordinatorOutcome {
+        // One owner per sweep: the claim comes first (a second coordinator leaves here with exit 2).
+        let known = try database.sweep(named: plan.name)
+        let claim = try OwnerClaim(
+            database: database, sweepID: try known?.id ?? database.createSweep(name: plan.name, grid: plan.gridText, canonicalGrid: plan.canonicalSummary).sweep.id,
+            sweepName: plan.name, endpoint: "", leaseValidityMilliseconds: configuration.cellTimeoutMilliseconds ?? 86_400_000, logger: logger)
+        claim.start()
+        defer { claim.stop() }
         // A run that stopped without recording its end (stopped while the database was away, or
         // killed) gets its `sweep_interrupted` event now.
         if let unrecorded = try database.unrecordedRun(sweepName: plan.name) {
@@ -39,11 +47,9 @@ public final class Coordinator {
                                          detail: "{\"recorded_late\": true}")
             logger.notice("the previous run of \"\(plan.name)\" ended without recording its end: sweep_interrupted recorded now")
         }
-        let (sweep, created) = try database.createSweep(name: plan.name, grid: plan.gridText, canonicalGrid: plan.canonicalSummary)
-        let newCells = try database.insertCells(plan.cells.map { cell in
-            NewCell(key: cell.key.hex, kind: cell.kind,
-                    spec: String(decoding: cell.canonicalJSON, as: UTF8.self), dependsOn: cell.dependency?.hex)
-        }, sweepID: sweep.id)
+        let sweep = try database.createSweep(name: plan.name, grid: plan.gridText, canonicalGrid: plan.canonicalSummary).sweep
+        let created = known == nil
+        let newCells = try SweepPlan.submit(plan.cells, to: database, sweepID: sweep.id, logger: logger)
         logger.info("sweep \"\(sweep.name)\" (id \(sweep.id), \(created ? "new" : "known")): \(plan.cells.count) cells, \(newCells) new")
         // The sweep is what its grid says now: cells of points removed from the grid leave it.
         let dropped = created ? DroppedCells() : try database.retainCells(sweepID: sweep.id, keys: plan.cells.map(\.key.hex))
@@ -62,16 +68,22 @@ public final class Coordinator {
         schedulerConfiguration.maxLeaseDuration = configuration.cellTimeoutMilliseconds
         // Lease ids above any earlier run's: milliseconds since 2020 × 2^20.
         let firstLease = LeaseID(max(1, Date().timeIntervalSince1970 - 1_577_836_800) * 1000) << 20
-        let scheduler = Scheduler(cells: plan.cells.map(ScheduledCell.init), persisted: persisted,
+        var scheduler = Scheduler(cells: plan.cells.map(ScheduledCell.init), persisted: persisted,
                                   availableArtifacts: available, configuration: schedulerConfiguration,
                                   firstLeaseID: firstLease)
+        scheduler.admitPredecessorLeases(try claim.predecessorLeases(), now: SchedulerTime(milliseconds: monotonicMilliseconds()))
+        let heldElsewhere = scheduler.holdElsewhere(try claim.cellsHeldElsewhere())
+        if !heldElsewhere.isEmpty {
+            logger.notice("\(heldElsewhere.count) cells shared with another sweep are being run by its coordinator: they wait for it here")
+        }
         let counts = scheduler.cellCounts
         logger.info("state rebuilt: \(counts.done) done, \(counts.failed) failed, \(counts.queued) queued, \(counts.blocked) waiting for a model")
         let nothingToRun = scheduler.isFinished
         if !nothingToRun { try database.setSweepState(sweep.id, .running) }
 
         let loop = try CoordinatorLoop(configuration: configuration, logger: logger, database: database, sweepID: sweep.id,
-                                       cells: plan.cells, scheduler: scheduler, onBound: onBound)
+                                       cells: plan.cells, scheduler: scheduler,
+                                       onBound: { [onBound] endpoint in claim.publish(endpoint: endpoint); onBound?(endpoint) }, claim: claim)
         var outcome = try loop.run()
         outcome.dropped = dropped
         if nothingToRun { outcome.previouslyFinishedAt = finishedBefore ?? "an earlier run" }

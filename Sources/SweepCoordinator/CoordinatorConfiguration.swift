@@ -57,6 +57,9 @@ public struct CoordinatorOutcome: Sendable {
     public var assigned: Int
     /// Results committed in this run.
     public var committed: Int
+    /// Of those, results this run stored; the rest were already present (another coordinator's,
+    /// or a resend of a result stored before).
+    public var inserted = 0
     /// Seconds from the first assignment (or the start, when nothing was assigned) to the end.
     public var seconds: Double
     /// Frames dropped as undecodable or misdirected.

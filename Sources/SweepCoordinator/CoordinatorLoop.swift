@@ -24,6 +24,8 @@ final class CoordinatorLoop {
     let onBound: (@Sendable (String) -> Void)?
     /// Messages taken per round at most, so completions and ticks are not starved.
     static let messagesPerRound = 20_000
+    /// The sweep's owner claim: dispatch only while held; leases are persisted through it (OwnerClaim+Loop.swift).
+    let claim: OwnerClaim?
 
     var interrupted = false
     var stopDeadline: Int64?
@@ -33,7 +35,7 @@ final class CoordinatorLoop {
     ///   - cells: the sweep's cells (their specs go out in ASSIGN); `scheduler` was built from them.
     ///   - onBound: called once the ROUTER is bound, with the endpoint workers connect to.
     init(configuration: CoordinatorConfiguration, logger: Logger, database: SweepDatabase, sweepID: Int64, cells: [GridCell],
-         scheduler: Scheduler, onBound: (@Sendable (String) -> Void)?) throws {
+         scheduler: Scheduler, onBound: (@Sendable (String) -> Void)?, claim: OwnerClaim? = nil) throws {
         self.configuration = configuration
         self.logger = logger
         self.sweepID = sweepID
@@ -41,6 +43,7 @@ final class CoordinatorLoop {
         socket = try CoordinatorSocket(configuration: configuration, logger: logger)
         session = CoordinatorSession(scheduler: scheduler, cells: cells, configuration: configuration,
                                      session: UInt64.random(in: 1...UInt64.max), logger: logger)
+        self.claim = claim
         store = StoreWriter(database: database, sweepID: sweepID, batchLimit: configuration.resultBatchLimit,
                             wake: socket.wake, logger: logger)
         progress = ProgressReporter(mode: configuration.progress, logInterval: configuration.logIntervalSeconds,
@@ -70,6 +73,7 @@ final class CoordinatorLoop {
             let ready = try socket.poll(timeout: Int(max(0, min(nextTick, nextProgress) - now)))
             if ready.contains(.messages) { try receiveMessages() }
             if ready.contains(.signal) { beginStop(signal: StopSignal.received) }
+            applyClaim()
             now = monotonicMilliseconds()
             let time = SchedulerTime(milliseconds: now)
             for completion in store.takeCompletions() { session.stored(completion, now: time) }
@@ -142,7 +146,12 @@ final class CoordinatorLoop {
         guard !session.outbox.isEmpty else { return }
         for output in session.outbox {
             switch output {
-            case .send(let message, let worker): socket.send(message, to: worker)
+            case .send(let message, let worker):
+                // Leases are persisted through the claim, so a successor accepts a late result under them.
+                if case .assign(let assign) = message {
+                    claim?.recordLease(worker: worker, lease: assign.lease, cell: assign.cell, attempt: Int(assign.attempt))
+                }
+                socket.send(message, to: worker)
             case .store(let job): store.enqueue(job)
             }
         }
@@ -168,6 +177,7 @@ final class CoordinatorLoop {
             failures: session.scheduler.failedCells.prefix(50).map { ($0.key.hex, $0.error) })
         outcome.refusedConnections = socket.gate?.refusedCount ?? 0
         outcome.databaseReachable = !store.isDatabaseAway
+        outcome.inserted = store.insertedCount
         return outcome
     }
 }

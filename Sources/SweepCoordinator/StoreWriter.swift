@@ -50,6 +50,8 @@ final class StoreWriter: @unchecked Sendable {
     private var finished = false
     private let wake: WakePipe
     private(set) var committedCount = 0
+    /// Results this writer stored (committed minus those already present).
+    private(set) var insertedCount = 0
     /// Whether the last write failed (the database is away or refusing): the coordinator then
     /// does not wait on it for its summary.
     private var lastWriteFailed = false
@@ -136,8 +138,10 @@ final class StoreWriter: @unchecked Sendable {
             var keys: [CellKey] = []
             func flush() {
                 guard !results.isEmpty else { return }
-                if write({ try database.insertResults(results) }, what: "\(results.count) results") {
+                var inserted = 0
+                if write({ inserted = try database.insertResults(results) }, what: "\(results.count) results") {
                     committedCount += keys.count
+                    insertedCount += inserted
                     done.append(.committed(keys))
                 } else {
                     done.append(.lost(keys, "the database refused the results"))
@@ -195,6 +199,7 @@ final class StoreWriter: @unchecked Sendable {
             }, what: "pretrain cell \(key.short)", retries: artifact != nil && bytes == nil ? 0 : 5)
             if ok {
                 committedCount += 1
+                insertedCount += 1
                 done.append(.committed([key]))
                 if let artifact { done.append(.artifactStored(artifact)) }
             } else {

@@ -29,8 +29,11 @@ public struct SweepPlan: Sendable {
         let grid = try Grid.load(path: path)
         let count = grid.cellCount
         try checkSize(count, maxCells: maxCells, file: path)
+        let began = Date()
         if count >= 100_000 { log?("expanding \(path): \(count) cells") }
-        let expanded = grid.expand()
+        let expanded = grid.expand(progress: count >= 100_000 ? { made in
+            log?("expanding \(path): \(made) of \(count) cells (\(made * 100 / max(1, count)) %), \(String(format: "%.1f", Date().timeIntervalSince(began))) s")
+        } : nil)
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let fallback = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return SweepPlan(name: name ?? grid.name ?? fallback, gridText: text, cells: expanded.cells,

@@ -15,7 +15,7 @@ struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmsweep-coordinator",
         abstract: "Expand a grid into cells and shard them over ZeroMQ to workers; results land in PostgreSQL.",
-        discussion: "Exit status: 0 all cells done, 1 some cells failed, 2 bad arguments or grid, 3 stopped by a signal.",
+        discussion: "Exit status: 0 all cells done, 1 some cells failed, 2 bad arguments or grid, or the sweep is being run by another coordinator; 3 stopped by a signal.",
         version: BuildInfo.versionText(tool: "nmsweep-coordinator"))
 
     static func main() { mainExitingTwoOnUsageError() }
@@ -153,6 +153,13 @@ struct CoordinatorCommand: ParsableCommand {
         } catch {
             throw CommandFailure("cannot open the results database (\(whereabouts.place)): \(error)")
         }
+        // The embedded server this coordinator uses is restarted if it dies (EmbeddedSupervisor).
+        var supervisor: EmbeddedSupervisor?
+        if case .embedded(let directory) = location {
+            supervisor = EmbeddedSupervisor(server: EmbeddedPostgres(stateDirectory: directory), logger: Logger(label: "nmsweep.coordinator"))
+            supervisor?.start()
+        }
+        defer { supervisor?.stop() }
         let isGrid = plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } })
         LiveLine.standardError.log("nmsweep-coordinator: results go to \(whereabouts.place); read them with: \(whereabouts.reportCommand)\n")
         let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
@@ -165,6 +172,10 @@ struct CoordinatorCommand: ParsableCommand {
         let outcome: CoordinatorOutcome
         do {
             outcome = try coordinator.run()
+        } catch let owned as SweepOwnedElsewhere {
+            workers.stop()
+            FileHandle.standardError.write(Data("nmsweep-coordinator: \(owned)\n".utf8))
+            throw ExitCode(2)
         } catch {
             workers.stop()
             throw error
@@ -176,7 +187,8 @@ struct CoordinatorCommand: ParsableCommand {
                   + "\(outcome.failed) failed)\(isGrid ? "; its report is below" : ""). Use --name NEW for a new sweep, or add points to the grid.")
         }
         print("sweep \(plan.name): \(outcome.done)/\(outcome.total) done, \(outcome.failed) failed, \(outcome.assigned) assigned, "
-              + "\(outcome.committed) results committed in \(String(format: "%.2f", outcome.seconds)) s"
+              + "\(outcome.committed) results committed (\(outcome.inserted) stored by this run, \(outcome.committed - outcome.inserted) already present) "
+              + "in \(String(format: "%.2f", outcome.seconds)) s"
               + (outcome.badFrames > 0 ? ", \(outcome.badFrames) bad frames dropped" : "")
               + (outcome.refusedConnections > 0 ? ", \(outcome.refusedConnections) connections refused" : ""))
         if outcome.dropped.total > 0 {

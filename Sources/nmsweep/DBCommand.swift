@@ -97,12 +97,13 @@ struct DBCommand: ParsableCommand {
 
         func run() throws {
             let directory = store.embeddedStateDirectory
-            if let endpoint = try wrap({ try EmbeddedPostgres(stateDirectory: directory).status() }) {
-                print("running at \(endpoint) (state folder \(directory))")
-            } else {
-                print("not running (state folder \(directory))")
-                throw ExitCode(3)
-            }
+            let server = EmbeddedPostgres(stateDirectory: directory)
+            let running = try wrap({ try server.status() })
+            print(running.map { "running at \($0) (state folder \(directory))" } ?? "not running (state folder \(directory))")
+            let restarts = server.recordedRestarts()
+            print("restarts by a coordinator's supervisor: \(restarts.count)"
+                  + (restarts.last.map { " (last at \($0.time): \($0.reason))" } ?? ""))
+            if running == nil { throw ExitCode(3) }
         }
     }
 }

@@ -22,9 +22,9 @@ struct GlyphPinTests {
         }
         // Through the cell runner: a non-retryable failure, before any training.
         let runner = CellRunner(dataDirectory: FontData.directory)
-        let cell = CellSpec.pretrain(PretrainSpec(noiseRatio: 0, seed: 0, epochs: 1, glyphs: spec))
+        let cell = PretrainSpec(noiseRatio: 0, seed: 0, epochs: 1, glyphs: spec)
         do {
-            _ = try runner.run(cell)
+            _ = try runner.run(pretrain: cell)
             Issue.record("the runner trained on a set with another hash")
         } catch let error as CellRunnerError {
             #expect(!error.retryable)

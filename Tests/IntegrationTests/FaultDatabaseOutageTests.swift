@@ -51,8 +51,12 @@ extension FaultTests {
             let during = Self.progressLines(log.dropFirst(logAtStop).prefix(logAtRestart - logAtStop))
             #expect(during.count >= 5, "progress lines during the outage: \(log.suffix(3000))")
             let maxCommitting = during.map(\.committing).max() ?? -1
-            #expect(maxCommitting >= backlog && maxCommitting <= backlog + slots,
-                    "the buffer fills to its limit and no further (plus the cells already running)")
+            // The results of running cells are held; the buffer never passes its limit (plus the
+            // cells already running). Since the sweep's claim (issue 21) the coordinator stops
+            // dispatching as soon as the claim's session is lost, before the buffer fills: it held
+            // 8 here, where it used to fill to the limit of 50.
+            #expect(maxCommitting >= 1 && maxCommitting <= backlog + slots,
+                    "the buffer holds the finished cells' results and never more than its limit plus the cells running")
             // After the first seconds (running cells finish), nothing more is assigned.
             let late = during.suffix(during.count / 2)
             #expect(Set(late.map(\.assigned)).count == 1, "dispatch stopped while the database was away: \(late.map(\.assigned))")

@@ -45,11 +45,15 @@ extension FaultTests {
             let woke = frozen.finish(timeout: 15)
             #expect(woke.status == 0, "the woken worker registers again and leaves on SHUTDOWN: \(woke.standardError.suffix(2000))")
             #expect(other.finish(timeout: 15).status == 0)
+            // Issue 14: the welcomes that queued up while it was stopped arrive together; it used
+            // to log (and do) its resend 5 times in a second. Once now.
+            let resends = woke.standardError.components(separatedBy: "resending ").count - 1
+            #expect(resends == 1, "the woken worker logs its resend once: \(resends) times\n\(woke.standardError.suffix(2000))")
 
             reportFault("worker SIGSTOP (hung process)", [
                 "cells": cells, "results": counts.rows, "duplicates": counts.rows - counts.cells, "cells requeued": requeued,
                 "lost detected after s": String(format: "%.2f", detectedAfter),
-                "woken worker re-sent": woke.standardError.contains("resending ") ? "yes" : "no",
+                "woken worker re-sent": woke.standardError.contains("resending ") ? "yes" : "no", "resend lines": resends,
             ])
         }
 

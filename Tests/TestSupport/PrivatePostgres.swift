@@ -11,16 +11,17 @@ public final class PrivatePostgres: @unchecked Sendable {
     /// Where it listens (the port is kept across ``stop()``/``start()``).
     public private(set) var endpoint: EmbeddedPostgres.Endpoint
 
-    /// Creates and starts the cluster (initdb ≈ 1 s).
-    public init(label: String) throws {
+    /// Creates and starts the cluster (initdb ≈ 1 s); `durable` keeps fsync and synchronous
+    /// commit on (for tests that crash the server and count on every acknowledged commit).
+    public init(label: String, durable: Bool = false) throws {
         let directory = "/tmp/nmsweep-fault-pg-\(getpid())-\(label)"
         if FileManager.default.fileExists(atPath: directory) {
-            _ = try? EmbeddedPostgres(stateDirectory: directory, durable: false).stop()
+            _ = try? EmbeddedPostgres(stateDirectory: directory, durable: durable).stop()
             try? FileManager.default.removeItem(atPath: directory)
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
-        server = EmbeddedPostgres(stateDirectory: directory, durable: false)
+        server = EmbeddedPostgres(stateDirectory: directory, durable: durable)
         endpoint = try server.start()
     }
 

@@ -6,10 +6,13 @@ extension Grid {
     ///
     /// Keys depend only on each cell's spec, so expanding the same grid twice gives the same keys,
     /// and adding a point to an axis adds only the cells that contain it. O(cells); hashing
-    /// dominates (≈ 1 µs per cell).
-    public func expand() -> ExpandedGrid {
+    /// dominates (≈ 1 µs per cell). `progress`, if given, is called with the number of cells made
+    /// after every `progressEvery` of them.
+    public func expand(progressEvery: Int = 100_000, progress: ((Int) -> Void)? = nil) -> ExpandedGrid {
         var cells: [GridCell] = []
+        if progress != nil { cells.reserveCapacity(cellCount) }
         func add(_ spec: CellSpec, _ kind: CellKind, dependency: CellKey?) -> CellKey {
+            if let progress, !cells.isEmpty, cells.count % max(1, progressEvery) == 0 { progress(cells.count) }
             // Grid validation admits only finite numbers, so encoding cannot fail.
             let json = try! CanonicalJSON.encode(spec)
             let key = CellKey(canonicalJSON: json)

@@ -169,10 +169,13 @@ extension Scheduler {
     // MARK: Internals
 
     /// Whether `lease` may carry a result of cell `c` from `id`: issued by this scheduler for `c`
-    /// to `id`, or older than this scheduler's first lease (a predecessor's, not checkable here).
+    /// to `id`, or older than this scheduler's first lease and persisted by a predecessor for `c`
+    /// to `id`, unexpired (without persisted leases: within the predecessor window).
     func wasIssued(_ lease: LeaseID, cell c: Int32, to id: WorkerID, now: SchedulerTime) -> Bool {
         guard lease >= firstLeaseID else {
-            return now - (startedAt ?? now) <= configuration.predecessorResultWindow
+            guard let predecessorLeases else { return now - (startedAt ?? now) <= configuration.predecessorResultWindow }
+            guard let record = predecessorLeases[lease] else { return false }
+            return record.cell == c && record.worker == id && now < record.expiresAt
         }
         let i = Int(lease - firstLeaseID)
         guard i < issuedCell.count, issuedCell[i] == c, let name = workerNames[id] else { return false }
@@ -181,7 +184,7 @@ extension Scheduler {
 
     /// Makes the blocked (or dependency-failed) dependents of a done, usable pretrain cell ready.
     mutating func release(dependentsOf p: Int32) {
-        for d in dependents[p] ?? [] {
+        for d in dependents[p] ?? [] where !heldElsewhere.contains(d) {
             switch states[Int(d)] {
             case .blocked:
                 setState(d, .queued)

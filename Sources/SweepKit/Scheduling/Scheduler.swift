@@ -16,7 +16,8 @@
 ///   its worker before the ACCEPTED leaves must still end).
 /// - **Provenance**: a result is taken only under a lease this scheduler issued for that cell to
 ///   that worker (a late result of a superseded lease is fine), or under a lease older than this
-///   scheduler's first (a predecessor's: not verifiable here, so taken only within
+///   scheduler's first that a predecessor persisted for that cell and worker and that has not
+///   expired (``admitPredecessorLeases(_:now:)``; without them, any older lease within
 ///   ``SchedulerConfiguration/predecessorResultWindow`` of the first event; docs/reliability.md).
 /// - **Retries**: a retryable failure is requeued until `maxAttempts` attempts, then the cell is
 ///   failed with its last error. A non-retryable failure (NaN/Inf in training, a data file whose
@@ -109,6 +110,11 @@ public struct Scheduler: Sendable {
 
     /// The time of the first event that carried one (for ``SchedulerConfiguration/predecessorResultWindow``).
     var startedAt: SchedulerTime?
+    /// A predecessor coordinator's persisted leases (``admitPredecessorLeases(_:now:)``); nil =
+    /// none given, and ``SchedulerConfiguration/predecessorResultWindow`` applies instead.
+    var predecessorLeases: [LeaseID: PredecessorLease]?
+    /// Cells another sweep's coordinator has claimed (``holdElsewhere(_:)``): not dispatched here.
+    var heldElsewhere: Set<Int32> = []
     var dispatchPaused = false
     var outbox: [SchedulerAction] = []
 
