@@ -11,7 +11,9 @@ q() {  # q SQL: the rows as a Markdown table (header from the column names)
 }
 pm="round(100 * accuracy_mean::numeric, 2) || ' ± ' || round(100 * coalesce(accuracy_std, 0)::numeric, 2)"
 
-echo "### Accuracy (%) per task and method, mean ± std over 3 seeds"
+# The seed count of the header is the sweep's (task_results.seeds: complete seeds per row).
+seeds=$(psql "$URL" -X -q -A -t -c "SELECT string_agg(DISTINCT seeds::text, '–') FROM task_results WHERE sweep = '$SWEEP'")
+echo "### Accuracy (%) per task and method, mean ± std over $seeds seeds"
 echo
 q "SELECT task, task_kind AS kind, method,
         max(CASE WHEN noise_ratio = 0    THEN $pm END) AS \"noise 0\",
