@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 
 extension CellKey {
     /// The domain prefix of every cell key's hashed bytes; the version is

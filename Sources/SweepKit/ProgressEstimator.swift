@@ -8,7 +8,10 @@ import Foundation
 /// is cells completed ÷ elapsed time of this run (not of a fixed window, which made a 45 s old
 /// sweep look 7× slower than it was); later it follows the last ~τ seconds, so a change of phase
 /// (slow pre-training, then fast evaluations) moves the ETA smoothly rather than in jumps.
-/// There is no rate before the first completion, and no ETA without a rate.
+/// The smoothed rate is kept within a factor of ``runMeanBound`` of the run's mean rate (cells
+/// completed ÷ elapsed): cells that finish in bursts (a pre-training, then its evaluations) made a
+/// 30 s mean swing from 0.004 to 1.1 cells/s within minutes, showing an ETA of 89 h for a sweep that
+/// ended 20 minutes later. There is no rate before the first completion, and no ETA without a rate.
 public struct ProgressEstimator: Sendable {
     /// Seconds over which older completions fade by a factor e.
     public let timeConstant: Double
@@ -22,6 +25,9 @@ public struct ProgressEstimator: Sendable {
     private var weight = 0.0
     /// Cells completed since the first observation.
     public private(set) var completed = 0
+
+    /// The smoothed rate stays within [run mean ÷ this, run mean × this].
+    public static let runMeanBound = 2.0
 
     public init(timeConstant: Double = 30) {
         precondition(timeConstant > 0, "the time constant must be positive")
@@ -58,7 +64,10 @@ public struct ProgressEstimator: Sendable {
     /// Cells per second; nil until a cell has completed in this run.
     public var rate: Double? {
         guard completed > 0, weight > 0, smoothed > 0 else { return nil }
-        return smoothed / weight
+        let recent = smoothed / weight
+        guard elapsed > 0 else { return recent }
+        let runMean = Double(completed) / elapsed
+        return min(max(recent, runMean / Self.runMeanBound), runMean * Self.runMeanBound)
     }
 
     /// Seconds until `remaining` cells are done at ``rate``: 0 when nothing remains, nil without a rate.

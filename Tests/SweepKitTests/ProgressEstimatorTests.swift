@@ -55,6 +55,25 @@ struct ProgressEstimatorTests {
         #expect(last > 2 && last < 2.5, "after 60 s at the new rate the estimate is near it: \(last)")
     }
 
+    @Test("cells that finish in bursts (a pre-training, then its evaluations) keep the ETA within 2x of the run's mean")
+    func burstsStayNearTheRunMean() throws {
+        // The glyph study's shape: 19 cells finish together every 55 s (two workers, 110 s per
+        // pre-training), 760 cells; the 30 s mean alone swung from near 0 to 19 cells per second.
+        var estimator = ProgressEstimator(timeConstant: 30)
+        var completed = 0
+        var swing: (low: Double, high: Double) = (.infinity, 0)
+        for t in 1...2_200 {
+            if t % 55 == 0 { completed = min(760, completed + 19) }
+            estimator.observe(time: Double(t), completed: completed)
+            guard t >= 110, let eta = estimator.eta(remaining: 760 - completed), completed < 760 else { continue }
+            let meanETA = Double(760 - completed) / (Double(completed) / estimator.elapsed)
+            swing = (min(swing.low, eta / meanETA), max(swing.high, eta / meanETA))
+        }
+        #expect(swing.low >= 0.5 - 1e-9 && swing.high <= 2 + 1e-9, "ETA / run-mean ETA ranged \(swing)")
+        // Without the bound it would not: the smoothed rate falls far below the mean between bursts.
+        #expect(swing.high > 1.5, "the bound was reached, so it mattered: \(swing)")
+    }
+
     @Test("cells done before this run (already in the database) do not count")
     func baseline() {
         var estimator = ProgressEstimator()

@@ -26,7 +26,7 @@ import ZeroMQ
         for model in models { #expect(cache.read(digest(model)) == model) }
         #expect(cache.read(digest([4])) == nil)
         // A half-written file (another process's temporary) is not a model.
-        FileManager.default.createFile(atPath: cache.path(digest([5])) + ".1.tmp", contents: Data([5]))
+        #expect(FileManager.default.createFile(atPath: cache.path(digest([5])) + ".1.tmp", contents: Data([5])))
         #expect(cache.list(limit: 10) == models.map(digest).sorted())
         #expect(cache.list(limit: 2) == Array(models.map(digest).sorted().prefix(2)))
     }

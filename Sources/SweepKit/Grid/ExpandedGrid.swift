@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 import StudyData
 
 /// The two kinds of cell of docs/architecture.md.

@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 import Foundation
 
 extension Wire {
