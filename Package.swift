@@ -107,7 +107,7 @@ var targets: [Target] = [
     .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "NoisyCore", "Postgres", "TestSupport"]),
     // The coordinator's session and parts, and the worker's slots and cache, in process (no sockets).
     .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepKit", "SweepStore", "NoisyCore", logging]),
-    .testTarget(name: "SweepWorkerTests", dependencies: ["SweepWorker", "SweepKit", "NoisyCore", "StudyRunner", "ZeroMQ", "SweepRuntime"]),
+    .testTarget(name: "SweepWorkerTests", dependencies: ["SweepWorker", "SweepKit", "NoisyCore", "StudyRunner", "StudyData", "ZeroMQ", "SweepRuntime"]),
     .testTarget(name: "SweepRuntimeTests", dependencies: ["SweepRuntime"]),
     .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ"]),
 ]

@@ -185,6 +185,8 @@ public struct CellRunner: Sendable {
             }
             timings["load"] = (clock.now - start).inSeconds
             timings["extract"] = 0
+        case .command(let command):
+            throw CellRunnerError(retryable: false, message: "evaluate cell \(spec.task)/\(spec.method.rawValue) reads the output folder of command cell \(command.cell.prefix(12)); a worker resolves it into files first (this runner has none)")
         case .encoder(let source):
             guard let textFeatures else {
                 throw CellRunnerError(retryable: false, message: "evaluate cell \(spec.task)/\(spec.method.rawValue) needs the text encoder '\(source.encoder)', and this runner has none (a build without TextTasks?)")

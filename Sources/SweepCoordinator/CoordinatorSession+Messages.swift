@@ -56,7 +56,8 @@ extension CoordinatorSession {
             return
         }
         let known = scheduler.isAlive(worker)
-        perform(scheduler.workerReady(worker, slots: Int(ready.slots), artifacts: ready.artifacts.map(\.hex), now: now), now: now)
+        perform(scheduler.workerReady(worker, slots: Int(ready.slots), artifacts: ready.artifacts.map(\.hex),
+                                                capabilities: ready.capabilities, now: now), now: now)
         outbox.append(.send(.welcome(Wire.Welcome(session: session, heartbeatIntervalMilliseconds: UInt32(clamping: configuration.heartbeatMilliseconds),
                                                   liveness: UInt32(clamping: configuration.liveness))), to: worker))
         // Once per registration: a peer repeating ready must not become a stream of log lines and

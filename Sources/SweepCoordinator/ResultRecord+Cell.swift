@@ -15,7 +15,7 @@ extension ResultRecord {
         let timings = "{" + result.timings.sorted { $0.key < $1.key }
             .map { "\(ViewRenderer.jsonString($0.key)): \($0.value.isFinite ? $0.value : 0)" }.joined(separator: ", ") + "}"
         switch cell.spec {
-        case .pretrain:
+        case .pretrain, .command:
             return nil
         case .noop(let spec):
             return ResultRecord(cellKey: cell.key.hex, noiseRatio: 0, task: "noop", taskKind: .id, method: "noop",

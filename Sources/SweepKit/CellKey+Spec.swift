@@ -6,10 +6,11 @@ extension CellKey {
     /// key and reruns it.
     public static var specPrefix: String { "nmsweep-cell/v\(SweepKit.resultFormatVersion)\n" }
 
-    /// The key of `spec`: SHA-256 of ``specPrefix`` followed by the spec's canonical JSON.
+    /// The key of `spec`: SHA-256 of ``specPrefix`` followed by the canonical JSON of its keyed
+    /// form (``CellSpec/keyed``: the spec itself, except a command cell's time limit and tags).
     /// - Throws: when the spec holds a non-finite number (no valid spec does).
     public init(spec: CellSpec) throws {
-        self.init(canonicalJSON: try CanonicalJSON.encode(spec))
+        self.init(canonicalJSON: try CanonicalJSON.encode(spec.keyed))
     }
 
     /// The key of a spec already in canonical JSON (as ``GridCell/canonicalJSON`` holds it).

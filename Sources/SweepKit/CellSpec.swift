@@ -4,7 +4,7 @@ public import NoisyCore
 ///
 /// A spec is a plain value: the coordinator hashes its canonical JSON into the cell key, ships it
 /// to a worker, and the worker turns it into a result (StudyRunner's `CellRunner` for pre-training
-/// and evaluate cells; the worker itself for no-op cells). Two specs that compare
+/// and evaluate cells; the worker itself for no-op and command cells). Two specs that compare
 /// equal produce bitwise identical results on any machine.
 public enum CellSpec: Codable, Hashable, Sendable {
     /// Pre-train the extractor on noisy source labels; produces a model artifact.
@@ -15,6 +15,9 @@ public enum CellSpec: Codable, Hashable, Sendable {
     /// A cell that computes nothing: for measuring the runtime itself (`nmsweep-bench
     /// coordinator`) and, with a ``TestFault``, for fault-injection tests.
     case noop(NoopSpec)
+    /// Run a user's command (an outside extractor or pre-training) on a worker that opted in;
+    /// produces an output-folder artifact that evaluate cells read their features from.
+    case command(CommandSpec)
 }
 
 /// A cell without computation; its result echoes its index.

@@ -30,6 +30,8 @@ public final class ProcessSupervisor: @unchecked Sendable {
     private let lock = NSLock()
     private var processes: [Process] = []
     private var arguments: [String] = []
+    /// Arguments only the first copies get (``start(arguments:leading:)``).
+    private var leading: (count: Int, arguments: [String]) = (0, [])
     private var restartCount = 0
     private var stopping = false
 
@@ -67,13 +69,15 @@ public final class ProcessSupervisor: @unchecked Sendable {
         return processes.filter(\.isRunning).count
     }
 
-    /// Starts the copies with `arguments`, and the watcher thread.
-    public func start(arguments: [String]) {
+    /// Starts the copies with `arguments`, and the watcher thread; the first `leading.count`
+    /// copies (and their restarts) get `leading.arguments` too.
+    public func start(arguments: [String], leading: (count: Int, arguments: [String]) = (0, [])) {
         guard count > 0 else { return }
         lock.lock()
         self.arguments = arguments
-        for _ in 0..<count {
-            if let process = launch() { processes.append(process) }
+        self.leading = leading
+        for i in 0..<count {
+            if let process = launch(copy: i) { processes.append(process) }
         }
         lock.unlock()
         let watcher = Thread { [self] in watch() }
@@ -102,11 +106,11 @@ public final class ProcessSupervisor: @unchecked Sendable {
         }
     }
 
-    /// Starts one copy; call with `lock` held.
-    private func launch() -> Process? {
+    /// Starts copy number `copy`; call with `lock` held.
+    private func launch(copy: Int) -> Process? {
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments
+        process.arguments = arguments + (copy < leading.count ? leading.arguments : [])
         process.environment = environment
         let relay = relayLine.map { _ in Pipe() }
         if let relay { process.standardError = relay }
@@ -153,7 +157,7 @@ public final class ProcessSupervisor: @unchecked Sendable {
                 restartCount += 1
                 let how = old.terminationReason == .uncaughtSignal ? "killed by signal \(old.terminationStatus)" : "exit \(old.terminationStatus)"
                 report("local worker pid \(old.processIdentifier) died (\(how)); starting another (restart \(restartCount) of at most \(maxRestarts))")
-                if let process = launch() { processes[i] = process }
+                if let process = launch(copy: i) { processes[i] = process }
             }
         }
     }

@@ -43,6 +43,9 @@ package enum CellExecution {
             return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(pretrain: pretrain) }
         case .evaluate(let evaluate):
             return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(evaluate: evaluate, model: model) }
+        case .command:
+            // SlotPool hands command cells to its CommandRunner; this path runs no processes.
+            return .failed(reason: .badSpec, retryable: true, message: "a command cell needs a worker started with --allow-commands")
         }
     }
 

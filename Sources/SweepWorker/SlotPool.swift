@@ -21,12 +21,18 @@ package final class SlotPool: @unchecked Sendable {
     package let cache: ArtifactCache
     let dataDirectory: String
     let cacheDirectory: String
+    /// Runs command cells; nil on a worker without `--allow-commands`.
+    package let commands: CommandRunner?
+    let outputs: CommandOutputs
 
-    package init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String) {
+    package init(slots: Int, wake: WakePipe, cache: ArtifactCache, dataDirectory: String, cacheDirectory: String,
+                 commands: CommandRunner? = nil) {
         self.wake = wake
         self.cache = cache
         self.dataDirectory = dataDirectory
         self.cacheDirectory = cacheDirectory
+        self.commands = commands
+        outputs = CommandOutputs(cacheDirectory: cacheDirectory, cache: cache)
         for n in 0..<slots {
             let thread = Thread { [self] in loop() }
             thread.name = "slot-\(n)"
@@ -48,8 +54,28 @@ package final class SlotPool: @unchecked Sendable {
         }
     }
 
-    /// Reads the job's model from the cache (here, off the socket thread) and runs the cell.
+    /// Reads the job's model from the cache (here, off the socket thread) and runs the cell; a
+    /// command cell goes to the command runner, an evaluate cell of a command's output reads the
+    /// unpacked output folder.
     private func run(_ job: WorkerJob) -> CellOutcome {
+        if case .command(let command) = job.spec {
+            guard let commands else {
+                return .failed(reason: .badSpec, retryable: true, message: "this worker was not started with --allow-commands: it runs no command cells")
+            }
+            return commands.run(command, cell: job.assign.cell, attempt: job.assign.attempt)
+        }
+        if case .evaluate(let evaluate) = job.spec, case .command = evaluate.features {
+            guard let digest = job.model else {
+                return .failed(reason: .artifactUnavailable, retryable: true, message: "evaluate cell \(evaluate.task): the assignment names no command output")
+            }
+            let resolved: EvaluateSpec
+            do {
+                resolved = try outputs.resolve(evaluate, artifact: digest)
+            } catch {
+                return .failed(reason: .artifactUnavailable, retryable: true, message: "command output \(digest.hex.prefix(12)): \(error)")
+            }
+            return CellExecution.run(.evaluate(resolved), model: nil, dataDirectory: dataDirectory, cacheDirectory: cacheDirectory)
+        }
         var model: [UInt8]?
         if let digest = job.model {
             model = cache.read(digest)

@@ -36,13 +36,13 @@ public final class Worker {
             configuration: WorkerSessionConfiguration(
                 worker: id, incarnation: UInt64.random(in: 1...UInt64.max), pid: UInt32(getpid()),
                 host: String(decoding: Array(hostName.utf8.prefix(200)), as: UTF8.self), softwareVersion: BuildInfo.workerVersion,
-                slots: configuration.slots, heartbeatMilliseconds: configuration.heartbeatMilliseconds, liveness: configuration.liveness,
+                capabilities: Self.capabilities(configuration), slots: configuration.slots, heartbeatMilliseconds: configuration.heartbeatMilliseconds, liveness: configuration.liveness,
                 reconnectMinimumMilliseconds: configuration.reconnectMinimumMilliseconds,
                 reconnectMaximumMilliseconds: configuration.reconnectMaximumMilliseconds,
                 shutdownGraceMilliseconds: configuration.shutdownGraceMilliseconds),
             heldArtifacts: cache.list(limit: WireFormat.maxHeldArtifacts))
         pool = SlotPool(slots: configuration.slots, wake: wake, cache: cache, dataDirectory: configuration.dataDirectory,
-                        cacheDirectory: configuration.cacheDirectory)
+                        cacheDirectory: configuration.cacheDirectory, commands: Self.commandRunner(configuration))
     }
 
     public var workerID: String { session.configuration.worker.description }
@@ -63,6 +63,7 @@ public final class Worker {
                 case 0: wake.drain()
                 case 1:
                     signals.drain()
+                    pool.commands?.stopAll()
                     try perform(session.drainRequested(reason: "signal \(StopSignal.received)", now: now))
                 default: try receiveMessages()
                 }
@@ -72,6 +73,7 @@ public final class Worker {
             }
             try perform(session.tick(now: now))
         }
+        pool.commands?.killAll()
         socket?.close()
         context?.shutdown()
         return 0

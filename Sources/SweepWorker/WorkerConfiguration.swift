@@ -18,6 +18,11 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGraceMilliseconds: Int64
     /// CURVE encryption with the worker's key pair; nil = plain TCP.
     public var curve: WorkerCurve?
+    /// Runs command cells (`--allow-commands`): the coordinator's grids may then run any program
+    /// as this worker's user (docs/security.md).
+    public var allowCommands = false
+    /// Tags announced to the coordinator (`--tags gpu,a100`), matched against command cells' `requires:`.
+    public var tags: [String] = []
 
     public init(connect: String, slots: Int, cacheDirectory: String, dataDirectory: String,
                 heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3, reconnectMinimumMilliseconds: Int64 = 100,

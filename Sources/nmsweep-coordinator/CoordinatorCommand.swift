@@ -37,6 +37,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Start this many nmsweep-worker processes on this machine (stopped at the end).")
     var localWorkers = 0
 
+    @Option(help: "How many of the local workers run command cells (--allow-commands; docs/security.md); default: 1 when the grid has an extract: section, else 0.")
+    var localCommandWorkers: Int?
+
     @Option(help: "Slots of each local worker, 1…\(WireFormat.maxSlots) (default: cores ÷ local workers, at least 1).")
     var workerSlots: Int?
 
@@ -82,6 +85,9 @@ struct CoordinatorCommand: ParsableCommand {
     func validate() throws {
         guard (grid == nil) != (noopCells == nil) else { throw ValidationError("give --grid FILE") }
         guard localWorkers >= 0 else { throw ValidationError("--local-workers must be 0 or more, not \(localWorkers)") }
+        if let localCommandWorkers, !(0...localWorkers).contains(localCommandWorkers) {
+            throw ValidationError("--local-command-workers must be in 0…\(localWorkers) (the local workers), not \(localCommandWorkers)")
+        }
         if let workerSlots, !(1...Int(WireFormat.maxSlots)).contains(workerSlots) {
             throw ValidationError("--worker-slots must be in 1…\(WireFormat.maxSlots), not \(workerSlots)")
         }
@@ -163,7 +169,8 @@ struct CoordinatorCommand: ParsableCommand {
         let isGrid = plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } })
         LiveLine.standardError.log("nmsweep-coordinator: results go to \(whereabouts.place); read them with: \(whereabouts.reportCommand)\n")
         let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
-        let workers = LocalWorkers(count: localWorkers,
+        let hasCommands = plan.cells.contains { $0.spec.workerRequirement != nil }
+        let workers = LocalWorkers(count: localWorkers, commandWorkers: localCommandWorkers ?? (hasCommands ? min(1, localWorkers) : 0),
                                    slots: workerSlots ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, localWorkers)),
                                    extraArguments: workerArgument + ["--log-level", logging.logLevel.rawValue],
                                    environment: workerEnvironment,
@@ -281,6 +288,8 @@ struct ResultsWhereabouts {
 struct LocalWorkers {
     let slots: Int
     let extraArguments: [String]
+    /// The first this many workers get `--allow-commands`.
+    let commandWorkers: Int
     let supervisor: ProcessSupervisor
 
     /// - Parameters:
@@ -289,8 +298,10 @@ struct LocalWorkers {
     ///     the coordinator's own key settings.
     ///   - relayOutput: whether the workers' stderr goes through ``LiveLine`` (a live progress line
     ///     is shown), so their log lines appear above the line instead of glued to it.
-    init(count: Int, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:], relayOutput: Bool = false) {
+    init(count: Int, commandWorkers: Int = 0, slots: Int, extraArguments: [String], environment handOver: [String: String] = [:],
+         relayOutput: Bool = false) {
         self.slots = slots
+        self.commandWorkers = commandWorkers
         self.extraArguments = extraArguments
         // Only the coordinator holds database credentials; a worker never needs them.
         var environment = ProcessInfo.processInfo.environment.filter { name, _ in
@@ -312,7 +323,8 @@ struct LocalWorkers {
 
     /// Starts the workers, connecting to `connect`.
     func start(connect: String) {
-        supervisor.start(arguments: ["--connect", connect, "--slots", String(slots)] + extraArguments)
+        supervisor.start(arguments: ["--connect", connect, "--slots", String(slots)] + extraArguments,
+                         leading: (commandWorkers, ["--allow-commands"]))
     }
 
     func stop() { supervisor.stop() }

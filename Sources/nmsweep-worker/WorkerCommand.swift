@@ -4,6 +4,7 @@ import CommandSupport
 import Foundation
 import Logging
 import NoisyCore
+import SweepKit
 import SweepWorker
 import StudyData
 
@@ -38,9 +39,24 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "The coordinator's CURVE public key: its .pub file or the 40-character key (default: NMSWEEP_SERVER_KEY).")
     var serverKey: String?
 
+    @Flag(help: "Run command cells: any program a grid names, as this worker's user, in a fresh folder with a clean environment (docs/security.md). Off by default.")
+    var allowCommands = false
+
+    @Option(help: "Tags for command cells' `requires:`, comma-separated (e.g. gpu,a100).")
+    var tags: String?
+
     @OptionGroup var logging: LogLevelOption
 
+    /// `--tags` as a list (empty without it).
+    var tagList: [String] {
+        (tags ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     func validate() throws {
+        for tag in tagList {
+            if let problem = Grid.workerTagProblem(tag) { throw ValidationError("--tags: \(problem)") }
+        }
+        if tags != nil, !allowCommands { throw ValidationError("--tags matter only with --allow-commands (tags choose which command cells a worker runs)") }
         do { try EndpointArgument.checkConnect(connect) } catch { throw ValidationError(error.description) }
         if graceMs < 0 { throw ValidationError("--grace-ms must be 0 or more, not \(graceMs)") }
         if let slots, !(1...1024).contains(slots) { throw ValidationError("--slots must be in 1…1024, not \(slots)") }
@@ -62,9 +78,14 @@ struct WorkerCommand: ParsableCommand {
         // nothing started later inherits it, and no one reading the process finds it.
         WorkerCurve.scrubHandedSecret()
         let cache = cacheDir ?? (NSHomeDirectory() + "/.cache/nmsweep/worker")
-        let configuration = WorkerConfiguration(
+        var configuration = WorkerConfiguration(
             connect: connect, slots: slots ?? ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: cache,
             dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs, curve: curve)
+        configuration.allowCommands = allowCommands
+        configuration.tags = tagList
+        if allowCommands {
+            Logger(label: "nmsweep.worker").notice("--allow-commands: this worker runs the programs its coordinator's grids name, as its own user\(tagList.isEmpty ? "" : " (tags: \(tagList.joined(separator: ",")))")")
+        }
         if let curve { Logger(label: "nmsweep.worker").info("\(curve)") }
         let worker = Worker(configuration: configuration)
         Logger(label: "nmsweep.worker").info("\(BuildInfo.workerVersion): dialling the coordinator at \(connect) with \(configuration.slots) slots")

@@ -73,6 +73,8 @@ struct CellCommand: ParsableCommand {
             case .evaluate(let evaluate): return try runner.run(evaluate: evaluate, model: model)
             case .noop(let noop):
                 throw fail("\(spec): a no-op cell (index \(noop.index)) tests the sweep runtime and runs only in a worker; give a pretrain or evaluate cell", code: 2)
+            case .command:
+                throw fail("\(spec): a command cell runs only on a worker started with --allow-commands; run its command yourself, or give a pretrain or evaluate cell", code: 2)
             }
         } catch let error as CellRunnerError {
             throw fail("cell failed (\(error.retryable ? "retryable" : "not retryable")): \(error.message)", code: 1)

@@ -102,6 +102,19 @@ public enum FeatureSource: Codable, Hashable, Sendable {
     case files(FeatureFiles)
     /// Embed a text task's texts with a text encoder on the worker (``TextFeatureProvider``).
     case encoder(EncoderFeatures)
+    /// Read them from the output folder of a command cell (an outside extractor or pre-training
+    /// run by a worker that opted in); the worker fetches that output by its SHA-256.
+    case command(CommandFeatures)
+}
+
+/// The command cell whose output folder holds an evaluate cell's features (its
+/// `<task>/{train,test}_{features,labels}.npy` files, docs/grid.md "Command cells").
+public struct CommandFeatures: Codable, Hashable, Sendable {
+    /// The command cell's key (64 hex digits): it names the command, its inputs' contents, its
+    /// environment, the noise ratio and the seed, so a changed input re-keys its evaluate cells.
+    public var cell: String
+
+    public init(cell: String) { self.cell = cell }
 }
 
 /// NPY files of one black-box feature set: features (float32, N×D) and labels per split.

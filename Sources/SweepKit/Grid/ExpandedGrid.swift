@@ -9,13 +9,15 @@ public enum CellKind: String, Codable, Hashable, Sendable, CaseIterable {
 
 /// One cell of an expanded grid: its key, spec and the one cell it depends on.
 public struct GridCell: Hashable, Sendable {
-    /// SHA-256 of ``CellKey/specPrefix`` + ``canonicalJSON``.
+    /// SHA-256 of ``CellKey/specPrefix`` + ``canonicalJSON`` (of a command cell: + the canonical
+    /// JSON of its keyed form, ``CellSpec/keyed``, which leaves out the time limit and tags).
     public var key: CellKey
     public var kind: CellKind
     public var spec: CellSpec
     /// The spec's canonical JSON (``CanonicalJSON``): what was hashed, and what SweepStore stores.
     public var canonicalJSON: [UInt8]
-    /// The pre-training an evaluate cell needs; `nil` for pretrain cells and black-box cells.
+    /// The pre-training (or command cell) an evaluate cell needs; `nil` for pretrain, command
+    /// and black-box cells.
     public var dependency: CellKey?
 
     public init(key: CellKey, kind: CellKind, spec: CellSpec, canonicalJSON: [UInt8], dependency: CellKey?) {

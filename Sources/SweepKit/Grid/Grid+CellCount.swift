@@ -24,6 +24,9 @@ extension Grid {
             }
             return product([points, probeSeeds?.count ?? 1, methods.count])
         }
+        if command != nil {
+            return product([noiseRatios.count, seeds.count, product([tasks.count, probeSeeds?.count ?? 1, methods.count]) + 1])
+        }
         if encoder != nil { return product([seeds.count, tasks.count, probeSeeds?.count ?? 1, methods.count]) }
         guard pretraining != nil else { return 0 }
         let perPretraining = product([tasks.count, probeSeeds?.count ?? 1, methods.count])

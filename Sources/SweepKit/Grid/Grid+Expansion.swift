@@ -2,7 +2,9 @@ import NoisyCore
 
 extension Grid {
     /// Expands the grid into cells: pretrain(noise, seed) → evaluate(noise, task, probe seed,
-    /// method, seed); black-box grids give evaluate cells only.
+    /// method, seed); black-box grids give evaluate cells only; command grids a command cell per
+    /// (noise, seed) (kind `pretrain`: it makes the artifact its evaluate cells need) before its
+    /// evaluate cells.
     ///
     /// Keys depend only on each cell's spec, so expanding the same grid twice gives the same keys,
     /// and adding a point to an axis adds only the cells that contain it. O(cells); hashing
@@ -15,7 +17,7 @@ extension Grid {
             if let progress, !cells.isEmpty, cells.count % max(1, progressEvery) == 0 { progress(cells.count) }
             // Grid validation admits only finite numbers, so encoding cannot fail.
             let json = try! CanonicalJSON.encode(spec)
-            let key = CellKey(canonicalJSON: json)
+            let key = spec.workerRequirement == nil ? CellKey(canonicalJSON: json) : try! CellKey(spec: spec)
             cells.append(GridCell(key: key, kind: kind, spec: spec, canonicalJSON: json, dependency: dependency))
             return key
         }
@@ -31,6 +33,23 @@ extension Grid {
                                                                probeSeed: probeSeed, hyperparameters: method.hyperparameters,
                                                                features: .files(files))),
                                         .evaluate, dependency: nil)
+                            }
+                        }
+                    }
+                }
+            }
+        } else if let command {
+            for noise in noiseRatios {
+                for seed in seeds {
+                    let spec = command.spec(noiseRatio: noise, seed: seed, tasks: tasks)
+                    let key = add(.command(spec), .pretrain, dependency: nil)
+                    for task in tasks {
+                        for probeSeed in probeSeeds ?? [seed] {
+                            for method in methods {
+                                _ = add(.evaluate(EvaluateSpec(noiseRatio: noise, task: task, method: method.method, seed: seed,
+                                                               probeSeed: probeSeed, hyperparameters: method.hyperparameters,
+                                                               features: .command(CommandFeatures(cell: key.hex)))),
+                                        .evaluate, dependency: key)
                             }
                         }
                     }

@@ -6,7 +6,7 @@ import Yams
 extension Grid {
     /// The top-level keys of a grid file.
     static let topLevelKeys = ["name", "max_attempts", "noise_ratios", "tasks", "methods", "tuning", "seeds", "probe_seeds",
-                               "task_parameters", "pretrain", "features"]
+                               "task_parameters", "pretrain", "features", "extract"]
     static let pretrainKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
                                "conv1_channels", "conv2_channels", "feature_dimension", "source_samples", "noise_model", "glyphs"]
     static let taskParameterKeys = ["train_fraction", "rotation_degrees", "noise_std", "digits_centre_of_mass",
@@ -55,7 +55,8 @@ extension Grid {
 
     private static func parse(root: Node, reader: inout GridReader, baseDirectory: String) -> Grid? {
         guard let top = reader.mapping(root, "", allowed: topLevelKeys) else { return nil }
-        let blackBox = top["features"] != nil
+        let commandGrid = top["extract"] != nil
+        let blackBox = top["features"] != nil || commandGrid
         let encoderGrid = top["features"].map { namesEncoder($0.value) } ?? false
         func required(_ key: String, _ what: String) -> Node? {
             if let entry = top[key] { return entry.value }
@@ -82,7 +83,8 @@ extension Grid {
         var taskParameters = TaskParameters()
         if let entry = top["task_parameters"] {
             if blackBox {
-                reader.fault(at: entry.key, "task_parameters", "a grid with 'features' (black-box) builds no tasks: remove task_parameters")
+                let section = commandGrid ? "'extract' (a command)" : "'features' (black-box)"
+                reader.fault(at: entry.key, "task_parameters", "a grid with \(section) builds no tasks: remove task_parameters")
             } else if let parameters = readTaskParameters(entry.value, &reader) {
                 taskParameters = parameters
             }
@@ -91,7 +93,17 @@ extension Grid {
         var pretraining: PretrainSpec?
         var featureFiles: [BlackBoxKey: FeatureFiles]?
         var encoder: EncoderFeatures?
-        if let features = top["features"], encoderGrid {
+        var command: CommandTemplate?
+        if let extract = top["extract"] {
+            for other in ["pretrain", "features"] {
+                if let entry = top[other] {
+                    reader.fault(at: entry.key, other, "a grid with 'extract' (a command makes the features) has no '\(other)': remove one of the two")
+                }
+            }
+            if let noiseRatios, let seeds {
+                command = readCommand(extract.value, noiseRatios: noiseRatios, seeds: seeds, baseDirectory: baseDirectory, &reader)
+            }
+        } else if let features = top["features"], encoderGrid {
             if let pretrain = top["pretrain"] {
                 reader.fault(at: pretrain.key, "pretrain", "a grid with 'features' (an encoder) has no pre-training: remove one of the two")
             }
@@ -108,11 +120,11 @@ extension Grid {
         }
 
         guard let noiseRatios, let tasks, let methods, let seeds, let maxAttempts,
-              blackBox ? featureFiles != nil || encoder != nil : pretraining != nil else { return nil }
+              blackBox ? featureFiles != nil || encoder != nil || command != nil : pretraining != nil else { return nil }
         if top["probe_seeds"] != nil, probeSeeds == nil { return nil }
         return Grid(name: name, noiseRatios: noiseRatios, tasks: tasks, methods: methods, seeds: seeds, probeSeeds: probeSeeds,
                     taskParameters: taskParameters, pretraining: pretraining, featureFiles: featureFiles, maxAttempts: maxAttempts,
-                    encoder: encoder)
+                    encoder: encoder, command: command)
     }
 
     /// A YAML syntax error (Yams/libyaml) as a fault at its line and column.

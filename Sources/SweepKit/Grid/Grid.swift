@@ -29,6 +29,9 @@ public struct Grid: Hashable, Sendable {
     /// Encoder grids (`features: {encoder: …}`): the encoder whose embeddings of the text tasks
     /// the cells tune on. `nil` otherwise.
     public var encoder: EncoderFeatures?
+    /// Command grids (`extract:`): the command each (noise ratio, seed) runs to make the features
+    /// its evaluate cells read. `nil` otherwise.
+    public var command: CommandTemplate?
     /// Attempts of a cell before it is marked failed (a crash, a lost worker and a retryable error
     /// each count one).
     public var maxAttempts: Int
@@ -36,7 +39,7 @@ public struct Grid: Hashable, Sendable {
     public init(name: String? = nil, noiseRatios: [Double], tasks: [String], methods: [GridMethod],
                 seeds: [UInt64], probeSeeds: [UInt64]? = nil, taskParameters: TaskParameters = TaskParameters(),
                 pretraining: PretrainSpec?, featureFiles: [BlackBoxKey: FeatureFiles]? = nil, maxAttempts: Int = 3,
-                encoder: EncoderFeatures? = nil) {
+                encoder: EncoderFeatures? = nil, command: CommandTemplate? = nil) {
         self.name = name
         self.noiseRatios = noiseRatios
         self.tasks = tasks
@@ -48,6 +51,7 @@ public struct Grid: Hashable, Sendable {
         self.featureFiles = featureFiles
         self.maxAttempts = maxAttempts
         self.encoder = encoder
+        self.command = command
     }
 
     /// Whether the grid reads features from files instead of pre-training a model.

@@ -24,8 +24,8 @@ extension GridCell {
         for case (let name, let value?) in finite where !value.isFinite { return bad(name, value, "finite") }
         if let noise = result.realisedNoise, noise < 0 || noise > 1 { return bad("realised_noise", noise, "in [0, 1]") }
         switch spec {
-        case .pretrain:
-            guard let sha = result.artifactSHA256 else { return "a pretrain result names no model artifact" }
+        case .pretrain, .command:
+            guard let sha = result.artifactSHA256 else { return "a \(kind.rawValue) result names no model artifact" }
             guard sha.utf8.count == 64, sha.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
                 return "the model artifact \"\(sha.prefix(80))\" is not a SHA-256 (64 lowercase hex digits)"
             }

@@ -24,17 +24,23 @@ public struct ScheduledCell: Hashable, Sendable {
     public var task: String?
     /// A token of the data the cell reads directly (black-box feature files), for locality.
     public var dataLocality: String?
+    /// Command cells: the tags a worker must announce (possibly none), and only workers that
+    /// opted in to commands run it; nil: any worker.
+    public var requires: [String]?
 
-    public init(key: CellKey, kind: CellKind, dependency: CellKey? = nil, task: String? = nil, dataLocality: String? = nil) {
+    public init(key: CellKey, kind: CellKind, dependency: CellKey? = nil, task: String? = nil, dataLocality: String? = nil,
+                requires: [String]? = nil) {
         self.key = key
         self.kind = kind
         self.dependency = dependency
         self.task = task
         self.dataLocality = dataLocality
+        self.requires = requires
     }
 
     public init(_ cell: GridCell) {
-        self.init(key: cell.key, kind: cell.kind, dependency: cell.dependency, task: cell.task, dataLocality: cell.dataLocality)
+        self.init(key: cell.key, kind: cell.kind, dependency: cell.dependency, task: cell.task, dataLocality: cell.dataLocality,
+                  requires: cell.spec.workerRequirement)
     }
 }
 

@@ -10,7 +10,8 @@ extension Scheduler {
     /// queue. Suspects (cells lost with others on a crashed worker) go first, one to each worker
     /// with credit and no lease, which then takes nothing else until it ends; while suspects wait
     /// and no such worker exists, the least-loaded worker is held back from new work until it is
-    /// empty. Deterministic for a given event history.
+    /// empty. Command cells come before all that, each to a worker that opted in and whose tags
+    /// cover its `requires:`; no other worker ever gets one. Deterministic for a given event history.
     public mutating func dispatch(now: SchedulerTime) -> [SchedulerAction] {
         guard !dispatchPaused, !isBackPressured, counts.queued > 0 else { return drainOutbox() }
         var budget = configuration.maxAssignmentsPerDispatch
@@ -46,6 +47,14 @@ extension Scheduler {
             // features is served before one that merely holds its model takes it.
             var served = [Bool](repeating: false, count: candidates.count)
             var assigned = 0
+            // Command cells first, to the workers that may run them: no other worker can.
+            for (n, w) in candidates.enumerated() where budget > 0 {
+                guard let cell = popCommand(worker: w) else { continue }
+                assign(cell, to: w, now: now)
+                served[n] = true
+                assigned += 1
+                budget -= 1
+            }
             for tier in 0..<3 where budget > 0 {
                 if tier == 2 && globalEmpty { break }
                 for (n, w) in candidates.enumerated() where budget > 0 && !served[n] {

@@ -5,9 +5,10 @@ extension Scheduler {
     /// A worker already known keeps the listed leases that are still its own; its other leases are
     /// requeued without counting an attempt (the connection failed, not the cell). Credit starts
     /// at zero: a worker gets cells only for the CREDIT it sends (a peer that registers and
-    /// never asks gets nothing).
+    /// never asks gets nothing). `capabilities` (READY's) say whether it runs command cells and
+    /// with which tags (``Wire/Ready/commandProfile(of:)``).
     public mutating func workerReady(_ id: WorkerID, slots: Int, artifacts: [String] = [], running: [LeaseID] = [],
-                                     now: SchedulerTime) -> [SchedulerAction] {
+                                     capabilities: [String] = [], now: SchedulerTime) -> [SchedulerAction] {
         // The wire already refuses more than `maxSlots`; capped here too, so no caller can make a
         // worker hold more leases than that.
         let slots = min(Int(WireFormat.maxSlots), max(0, slots))
@@ -34,6 +35,7 @@ extension Scheduler {
             aliveWorkerCount += 1
         }
         workers[w]!.credit = 0
+        (workers[w]!.runsCommands, workers[w]!.tags) = Wire.Ready.commandProfile(of: capabilities)
         for sha in artifacts { hold(token(sha), worker: w, feature: false) }
         return drainOutbox()
     }

@@ -56,6 +56,12 @@ public struct Scheduler: Sendable {
     var isPretrain: [Bool] = []
     var taskOf: [Int32] = []
     var dataToken: [Int32] = []
+    /// Command cells: an index into `requirements` (-1: any worker runs the cell).
+    var requirementOf: [Int32] = []
+    /// The distinct tag sets command cells require.
+    var requirements: [Set<String>] = []
+    /// Queued command cells, in queue order (lazy deletion; they are on no other queue).
+    var commandQueue: [Int32] = []
     var currentLease: [LeaseID] = []
     /// Cells lost with others on a crashed worker: each runs alone until it finishes.
     var suspect: [Bool] = []
@@ -131,6 +137,10 @@ public struct Scheduler: Sendable {
         var featureTokens: [Int32] = []
         var plainTokens: [Int32] = []
         var held: Set<Int32> = []
+        /// Announced `commands` (``Wire/Ready/commandsCapability``): it may run command cells.
+        var runsCommands = false
+        /// Its `--tags`.
+        var tags: Set<String> = []
     }
 
     struct LeaseRecord: Sendable {
@@ -177,6 +187,7 @@ public struct Scheduler: Sendable {
         isPretrain = Array(repeating: false, count: keys.count)
         taskOf = Array(repeating: -1, count: keys.count)
         dataToken = Array(repeating: -1, count: keys.count)
+        requirementOf = Array(repeating: -1, count: keys.count)
         currentLease = Array(repeating: 0, count: keys.count)
         suspect = Array(repeating: false, count: keys.count)
         unconfirmedLosses = Array(repeating: 0, count: keys.count)
@@ -188,6 +199,7 @@ public struct Scheduler: Sendable {
             isPretrain[Int(c)] = cell.kind == .pretrain
             if let task = cell.task { taskOf[Int(c)] = taskID(task) }
             if let data = cell.dataLocality { dataToken[Int(c)] = token("data:" + data) }
+            if let requires = cell.requires { requirementOf[Int(c)] = requirementID(Set(requires)) }
             if let dep = cell.dependency {
                 if let d = cellIndex[dep] {
                     dependency[Int(c)] = d
@@ -387,6 +399,12 @@ public struct Scheduler: Sendable {
     /// Puts a queued cell on the global queue and on the local queues of its locality tokens (a
     /// suspect on the suspect queue only).
     mutating func enqueue(_ c: Int32) {
+        if requirementOf[Int(c)] >= 0 {
+            // Only some workers may take it, so it waits on a queue of its own (and never as a
+            // suspect: its command runs in a process of its own, which cannot take the worker down).
+            commandQueue.append(c)
+            return
+        }
         if suspect[Int(c)] {
             suspectQueue.push(c)
             return

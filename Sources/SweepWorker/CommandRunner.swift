@@ -1,0 +1,190 @@
+import Foundation
+import NoisyCore
+package import SweepKit
+import SweepRuntime
+
+/// Runs command cells on a worker started with `--allow-commands` (docs/grid.md "Command cells",
+/// docs/security.md "Command cells").
+///
+/// Each attempt runs in a fresh folder (`<cache>/commands/<cell>-<attempt>-<random>/` holding
+/// `work/` — the current folder and `HOME` — `out/` and `tmp/`), in a process group of its own,
+/// with a clean environment: `PATH` (the worker's), `HOME`, `TMPDIR`, `LANG`, the `NMSWEEP_*`
+/// variables and the cell's `env:` — never the worker's other variables (database URLs, PG*
+/// credentials, key paths). stdout and stderr go to `<cache>/command-logs/<cell>-attempt<N>.log`,
+/// whose last lines a failure reports (they reach `cells.last_error`). Exit 0 and a well-formed
+/// output folder (``CommandOutputCheck``) make the output archive the cell's artifact (the log
+/// travels inside it as `_log.txt`); anything else is a failed attempt, retried up to the grid's
+/// `max_attempts`. `timeout:` kills the process group (SIGTERM, SIGKILL after
+/// ``killGraceMilliseconds``); ``stopAll()`` (the worker's SIGTERM) forwards SIGTERM and kills what
+/// is left after the worker's grace period.
+package final class CommandRunner: @unchecked Sendable {
+    // @unchecked: `running` and `stopping` are guarded by `lock`; the rest is immutable.
+    package let workRoot: String
+    let logRoot: String
+    let dataDirectory: String
+    /// How long a stopped command may take to exit before SIGKILL (the worker's grace period).
+    let stopGraceMilliseconds: Int64
+    private let lock = NSLock()
+    private var running: [pid_t: ProcessGroup] = [:]
+    private var stopping = false
+
+    /// After a time-out's SIGTERM, the group gets this long before SIGKILL, ms.
+    package static let killGraceMilliseconds: Int64 = 5_000
+    /// Lines of the log a failure reports.
+    package static let tailLines = 20
+
+    package init(cacheDirectory: String, dataDirectory: String, stopGraceMilliseconds: Int64) {
+        workRoot = cacheDirectory + "/commands"
+        logRoot = cacheDirectory + "/command-logs"
+        self.dataDirectory = dataDirectory
+        self.stopGraceMilliseconds = stopGraceMilliseconds
+        try? FileManager.default.createDirectory(atPath: workRoot, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: logRoot, withIntermediateDirectories: true)
+    }
+
+    /// The log of an attempt.
+    package func logPath(cell: CellKey, attempt: UInt32) -> String { "\(logRoot)/\(cell.hex)-attempt\(attempt).log" }
+
+    /// Runs one attempt of a command cell on the calling (slot) thread.
+    package func run(_ spec: CommandSpec, cell: CellKey, attempt: UInt32) -> CellOutcome {
+        let started = monotonicMilliseconds()
+        let folder = "\(workRoot)/\(cell.hex.prefix(16))-\(attempt)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (work, out, temporary) = (folder + "/work", folder + "/out", folder + "/tmp")
+        for directory in [work, out, temporary] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                return .failed(reason: .resources, retryable: true, message: "command cell: cannot make its folder \(directory): \(error)")
+            }
+        }
+        let log = logPath(cell: cell, attempt: attempt)
+        func fill(_ text: String) -> String {
+            text.replacingOccurrences(of: "{out}", with: out).replacingOccurrences(of: "{work}", with: work)
+                .replacingOccurrences(of: "{data_dir}", with: dataDirectory)
+        }
+        let arguments = spec.command.map(fill)
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                           "HOME": work, "TMPDIR": temporary, "LANG": "C.UTF-8",
+                           "NMSWEEP_OUT": out, "NMSWEEP_WORK": work, "NMSWEEP_DATA_DIR": dataDirectory,
+                           "NMSWEEP_NOISE": Grid.noiseLabel(spec.noiseRatio), "NMSWEEP_SEED": String(spec.seed),
+                           "NMSWEEP_TASKS": spec.tasks.map(Grid.taskLabel).joined(separator: ",")]
+        for (name, value) in spec.environment { environment[name] = fill(value) }
+        let header = "# nmsweep command cell \(cell.hex), attempt \(attempt)\n# $ \(arguments.joined(separator: " "))\n"
+        guard FileManager.default.createFile(atPath: log, contents: Data(header.utf8), attributes: [.posixPermissions: 0o600]) else {
+            return .failed(reason: .resources, retryable: true, message: "command cell: cannot create its log \(log)")
+        }
+
+        let process: ProcessGroup
+        do {
+            guard register(nil) else { return stoppedOutcome(log) }
+            process = try ProcessGroup(arguments: arguments, environment: environment, workingDirectory: work, logPath: log)
+        } catch {
+            return .failed(reason: .error, retryable: true, message: "command cell: \(error)")
+        }
+        guard register(process) else {
+            process.stop(graceMilliseconds: stopGraceMilliseconds)
+            return stoppedOutcome(log)
+        }
+        defer { unregister(process) }
+        let deadline = spec.timeoutSeconds.map { started + Int64($0) * 1000 }
+        let ended = process.wait(until: { (deadline.map { monotonicMilliseconds() >= $0 } ?? false) || isStopping })
+        let termination: ProcessGroup.Termination
+        if let ended {
+            termination = ended
+            process.signal(SIGKILL)  // strays of the group outlive no attempt
+        } else if isStopping {
+            process.stop(graceMilliseconds: stopGraceMilliseconds)
+            return stoppedOutcome(log)
+        } else {
+            let how = process.stop(graceMilliseconds: Self.killGraceMilliseconds)
+            return .failed(reason: .error, retryable: true,
+                           message: "command timed out after \(spec.timeoutSeconds ?? 0) s (timeout:); its process group was killed (\(how))\(tail(log))")
+        }
+        let seconds = Double(monotonicMilliseconds() - started) / 1000
+        guard termination == .exited(0) else {
+            let reason: Wire.FailureReason = if case .signalled = termination { .crashed } else { .error }
+            return .failed(reason: reason, retryable: true, message: "command failed: \(termination)\(tail(log))")
+        }
+        do {
+            try CommandOutputCheck.check(folder: out, tasks: spec.tasks)
+        } catch {
+            return .failed(reason: .badData, retryable: true, message: "command output: \(error)\(tail(log))")
+        }
+        return pack(out: out, log: log, archive: folder + "/output.archive", seconds: seconds, started: started)
+    }
+
+    /// The output folder (with the log as `_log.txt`) packed into the cell's artifact.
+    private func pack(out: String, log: String, archive: String, seconds: Double, started: Int64) -> CellOutcome {
+        do {
+            try FileManager.default.copyItem(atPath: log, toPath: out + "/_log.txt")
+            let packed = try OutputArchive.pack(folder: out, into: archive)
+            guard packed.bytes <= WireFormat.maxArtifactBytes else {
+                return .failed(reason: .resources, retryable: false,
+                               message: "command output: \(packed.bytes) bytes packed, more than the \(WireFormat.maxArtifactBytes >> 20) MiB an artifact may hold")
+            }
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive)))
+            let total = Double(monotonicMilliseconds() - started) / 1000
+            return .finished(CellResult(accuracy: 0, timings: ["command": seconds, "pack": max(0, total - seconds)]), model: bytes)
+        } catch {
+            return .failed(reason: .resources, retryable: true, message: "command output: cannot pack it: \(error)")
+        }
+    }
+
+    /// SIGTERM to every running command (the worker stops); each gets the grace period, then SIGKILL.
+    /// Commands that would start afterwards do not.
+    package func stopAll() {
+        lock.lock()
+        stopping = true
+        let groups = Array(running.values)
+        lock.unlock()
+        for group in groups { group.signal(SIGTERM) }
+    }
+
+    /// SIGKILL to every command still running (the worker exits).
+    package func killAll() {
+        lock.lock()
+        stopping = true
+        let groups = Array(running.values)
+        lock.unlock()
+        for group in groups { group.signal(SIGKILL) }
+    }
+
+    private var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    /// Records a running command (nil: only checks); false once the runner is stopping.
+    private func register(_ process: ProcessGroup?) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopping else { return false }
+        if let process { running[process.pid] = process }
+        return true
+    }
+
+    private func unregister(_ process: ProcessGroup) {
+        lock.lock()
+        running[process.pid] = nil
+        lock.unlock()
+    }
+
+    private func stoppedOutcome(_ log: String) -> CellOutcome {
+        .failed(reason: .cancelled, retryable: true, message: "command stopped: the worker is stopping\(tail(log))")
+    }
+
+    /// The last ``tailLines`` lines of the log, prefixed for a failure message (cells.last_error
+    /// keeps what fits the wire's text cap).
+    func tail(_ log: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: log) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 2500 ? size - 2500 : 0)
+        let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(Self.tailLines + 1)
+        let joined = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return joined.isEmpty ? "" : "; log \(log), last lines:\n" + joined
+    }
+}
