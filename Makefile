@@ -28,6 +28,9 @@ deps:
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	else echo "deps: all system packages present"; fi
+	@python3 -c 'import numpy' 2>/dev/null || { echo "deps: installing python3-numpy (examples/extractors, grids/external.yaml)"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-numpy >/dev/null; }
 
 ## build: release binaries for this CPU's vector ISA.
 build: deps

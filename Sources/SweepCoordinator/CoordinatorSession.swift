@@ -36,6 +36,8 @@ package struct CoordinatorSession {
     package private(set) var assigned = 0
     package private(set) var firstAssignTime: SchedulerTime?
     package private(set) var badFrames = PowerOfTwoCount()
+    /// Command cells waiting for a worker that may run them (``noteCommandWait(now:)``).
+    package var commandWait = CommandWaitNote()
 
     /// - Parameters:
     ///   - cells: the sweep's cells; `scheduler` was built from them (a key given twice is kept once,
@@ -56,7 +58,10 @@ package struct CoordinatorSession {
     // MARK: Events other than messages
 
     /// Time passes: liveness, heartbeats, lease limits, dispatch.
-    package mutating func tick(now: SchedulerTime) { perform(scheduler.tick(now: now), now: now) }
+    package mutating func tick(now: SchedulerTime) {
+        perform(scheduler.tick(now: now), now: now)
+        noteCommandWait(now: now)
+    }
 
     /// Assigns what credit allows.
     package mutating func dispatch(now: SchedulerTime) { perform(scheduler.dispatch(now: now), now: now) }

@@ -40,6 +40,7 @@ package final class CommandRunner: @unchecked Sendable {
         self.stopGraceMilliseconds = stopGraceMilliseconds
         try? FileManager.default.createDirectory(atPath: workRoot, withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: logRoot, withIntermediateDirectories: true)
+        CommandLeftovers.clean(workRoot)
     }
 
     /// The log of an attempt.
@@ -48,7 +49,8 @@ package final class CommandRunner: @unchecked Sendable {
     /// Runs one attempt of a command cell on the calling (slot) thread.
     package func run(_ spec: CommandSpec, cell: CellKey, attempt: UInt32) -> CellOutcome {
         let started = monotonicMilliseconds()
-        let folder = "\(workRoot)/\(cell.hex.prefix(16))-\(attempt)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        // The worker's pid in the name lets a successor on this cache find what a killed worker left.
+        let folder = "\(workRoot)/\(cell.hex.prefix(16))-\(attempt)-w\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (work, out, temporary) = (folder + "/work", folder + "/out", folder + "/tmp")
         for directory in [work, out, temporary] {
@@ -82,6 +84,7 @@ package final class CommandRunner: @unchecked Sendable {
         } catch {
             return .failed(reason: .error, retryable: true, message: "command cell: \(error)")
         }
+        try? Data(String(process.pid).utf8).write(to: URL(fileURLWithPath: folder + "/pgid"))
         guard register(process) else {
             process.stop(graceMilliseconds: stopGraceMilliseconds)
             return stoppedOutcome(log)
@@ -90,7 +93,11 @@ package final class CommandRunner: @unchecked Sendable {
         let deadline = spec.timeoutSeconds.map { started + Int64($0) * 1000 }
         let ended = process.wait(until: { (deadline.map { monotonicMilliseconds() >= $0 } ?? false) || isStopping })
         let termination: ProcessGroup.Termination
-        if let ended {
+        if let ended, ended != .exited(0), isStopping {
+            // It ended because the worker's SIGTERM reached it: handed back, not charged.
+            process.signal(SIGKILL)
+            return stoppedOutcome(log)
+        } else if let ended {
             termination = ended
             process.signal(SIGKILL)  // strays of the group outlive no attempt
         } else if isStopping {
