@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A child program in a process group of its own, so that a time limit or a stop reaches
 /// everything it started (a Python launcher's workers, a shell's pipeline), not only its first process.
@@ -132,10 +132,11 @@ public struct ProcessGroupError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// The spawn helpers glibc has but its Swift module does not declare, looked up at run time.
-enum SpawnActions {
+/// The spawn helpers glibc has but its Swift module does not declare, looked up at run time
+/// (ProcessGroup here, SweepStore's `SystemCommand` for `pg_ctl`).
+public enum SpawnActions {
     /// glibc ≥ 2.34's `posix_spawn_file_actions_addclosefrom_np`.
-    static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Bool {
+    public static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Bool {
         typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
             return false
@@ -144,7 +145,7 @@ enum SpawnActions {
     }
 
     /// glibc ≥ 2.29's `posix_spawn_file_actions_addchdir_np`.
-    static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ directory: String) -> Bool {
+    public static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ directory: String) -> Bool {
         typealias Chdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
             return false
@@ -153,7 +154,7 @@ enum SpawnActions {
     }
 
     /// Fallback for older C libraries: every descriptor above 2 gets FD_CLOEXEC.
-    static func markDescriptorsCloseOnExec() {
+    public static func markDescriptorsCloseOnExec() {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
             guard let fd = Int32(entry), fd > 2 else { continue }
             let flags = fcntl(fd, F_GETFD)
@@ -162,8 +163,8 @@ enum SpawnActions {
     }
 }
 
-/// Calls `body` with a NULL-terminated C array of copies of `strings`.
-private func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
+/// Calls `body` with a NULL-terminated C array of copies of `strings` (argv, envp).
+public func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
     var pointers = strings.map { strdup($0) }
     pointers.append(nil)
     defer { pointers.forEach { free($0) } }

@@ -1,4 +1,5 @@
 import Foundation
+import SweepRuntime
 
 /// Runs a program to completion, optionally as another user (through `runuser`), capturing its output.
 ///
@@ -41,10 +42,10 @@ struct SystemCommand {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // A directory the (unprivileged) user can enter: postgres tools fail in one they cannot.
-        guard Self.addChdir(&actions, workingDirectory) else {
+        guard SpawnActions.addChdir(&actions, workingDirectory) else {
             throw SweepStoreError(.embeddedServer, "this C library lacks posix_spawn_file_actions_addchdir_np (glibc ≥ 2.29 needed)")
         }
-        if !Self.addCloseFrom(&actions, 3) { Self.markDescriptorsCloseOnExec() }
+        if !SpawnActions.addCloseFrom(&actions, 3) { SpawnActions.markDescriptorsCloseOnExec() }
 
         var pid = pid_t()
         let status = withCStrings(argv) { argvPointers in
@@ -78,40 +79,4 @@ struct SystemCommand {
         }
         return outcome.output
     }
-
-    /// glibc ≥ 2.34's `posix_spawn_file_actions_addclosefrom_np`, looked up at run time because the
-    /// Glibc module does not declare it.
-    static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Bool {
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            return false
-        }
-        return unsafeBitCast(symbol, to: CloseFrom.self)(actions, lowest) == 0
-    }
-
-    /// glibc ≥ 2.29's `posix_spawn_file_actions_addchdir_np`, looked up the same way.
-    static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ directory: String) -> Bool {
-        typealias Chdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
-            return false
-        }
-        return directory.withCString { unsafeBitCast(symbol, to: Chdir.self)(actions, $0) } == 0
-    }
-
-    /// Fallback for older C libraries: every descriptor above 2 gets FD_CLOEXEC.
-    static func markDescriptorsCloseOnExec() {
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
-            guard let fd = Int32(entry), fd > 2 else { continue }
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-        }
-    }
-}
-
-/// Calls `body` with a NULL-terminated C array of copies of `strings`.
-private func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
-    var pointers = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }

@@ -94,6 +94,38 @@ struct CommandGridTests {
         #expect(Set(cells.map(\.key)).isSubset(of: Set(after.map(\.key))))
     }
 
+    @Test("a command that exits 1: retried, then failed with its log's last lines in cells.last_error; its evaluate cells fail naming it; the sweep ends")
+    func failingCommand() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nmsweep-cmdfail-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let grid = scratch + "/fail.yaml"
+        try """
+            name: command-fail
+            noise_ratios: [0]
+            seeds: 1
+            tasks: [digits]
+            methods: [lp, mlp]
+            extract:
+              command: [sh, -c, 'echo reading the data set; echo "CUDA error: out of memory" >&2; exit 1']
+            max_attempts: 2
+
+            """.write(toFile: grid, atomically: true, encoding: .utf8)
+        let url = try PostgresTestServer.freshDatabaseURL("cmdfail")
+        let outcome = try Self.run(grid: grid, url: url, cache: scratch + "/cache")
+        #expect(outcome.status == 1, "failed cells: exit 1; \(outcome.standardError.suffix(2000))")
+        let cells = try Self.cells(url)
+        let command = try #require(cells.first { $0.kind == "pretrain" })
+        #expect(command.state == "failed")
+        #expect(command.attempts == 2)
+        let error = command.lastError ?? ""
+        #expect(error.contains("command failed: exit code 1") && error.contains("CUDA error: out of memory")
+                && error.contains("reading the data set"), "\(error)")
+        let evaluates = cells.filter { $0.kind == "evaluate" }
+        #expect(evaluates.count == 2 && evaluates.allSatisfy { $0.state == "failed" && ($0.lastError ?? "").contains("(command) failed: command failed: exit code 1") },
+                "\(evaluates)")
+    }
+
     @Test("a worker SIGKILLed while its command runs: the command cell runs again elsewhere, one result per evaluate cell")
     func workerKilledMidCommand() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nmsweep-cmdkill-\(getpid())").path

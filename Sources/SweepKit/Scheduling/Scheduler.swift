@@ -384,7 +384,7 @@ public struct Scheduler: Sendable {
     }
 
     func dependencyFailure(_ d: Int32) -> String {
-        "dependency \(keys[Int(d)].short) (pretrain) failed: \(lastErrors[d] ?? "unknown error")"
+        "dependency \(keys[Int(d)].short) (\(requirementOf[Int(d)] >= 0 ? "command" : "pretrain")) failed: \(lastErrors[d] ?? "unknown error")"
     }
 
     /// The locality tokens of a cell, strongest first.
