@@ -122,7 +122,7 @@ struct CommandGridTests {
         #expect(error.contains("command failed: exit code 1") && error.contains("CUDA error: out of memory")
                 && error.contains("reading the data set"), "\(error)")
         let evaluates = cells.filter { $0.kind == "evaluate" }
-        #expect(evaluates.count == 2 && evaluates.allSatisfy { $0.state == "failed" && ($0.lastError ?? "").contains("(command) failed: command failed: exit code 1") },
+        #expect(evaluates.count == 2 && evaluates.allSatisfy { $0.state == "failed" && ($0.lastError ?? "").contains("(command) failed: error: command failed: exit code 1") },
                 "\(evaluates)")
     }
 
