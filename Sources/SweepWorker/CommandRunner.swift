@@ -138,23 +138,20 @@ package final class CommandRunner: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM to every running command (the worker stops); each gets the grace period, then SIGKILL.
-    /// Commands that would start afterwards do not.
-    package func stopAll() {
-        lock.lock()
-        stopping = true
-        let groups = Array(running.values)
-        lock.unlock()
-        for group in groups { group.signal(SIGTERM) }
-    }
+    /// SIGTERM to every running command (the worker stops); each gets the grace period, then
+    /// SIGKILL. Commands that would start afterwards do not.
+    package func stopAll() { signalAll(SIGTERM) }
 
     /// SIGKILL to every command still running (the worker exits).
-    package func killAll() {
+    package func killAll() { signalAll(SIGKILL) }
+
+    /// Marks the runner stopping and sends `number` to every running command's process group.
+    private func signalAll(_ number: Int32) {
         lock.lock()
         stopping = true
         let groups = Array(running.values)
         lock.unlock()
-        for group in groups { group.signal(SIGKILL) }
+        for group in groups { group.signal(number) }
     }
 
     private var isStopping: Bool {

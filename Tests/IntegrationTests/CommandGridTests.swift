@@ -31,6 +31,22 @@ struct CommandGridTests {
         }
     }
 
+    /// A grid of one command cell (noise 0, seed 0, task digits) and its evaluate cells.
+    static func oneCommandGrid(name: String, methods: String, command: String, maxAttempts: Int) -> String {
+        """
+        name: \(name)
+        noise_ratios: [0]
+        seeds: 1
+        tasks: [digits]
+        methods: \(methods)
+        tuning: {epochs: 2}
+        extract:
+          command: \(command)
+        max_attempts: \(maxAttempts)
+
+        """
+    }
+
     static func run(grid: String, url: String, cache: String) throws -> ProcessRunner.Outcome {
         try ProcessRunner.run("nmsweep-coordinator", [
             "--grid", grid, "--database", url, "--bind", "tcp://127.0.0.1:*", "--local-workers", "2", "--worker-slots", "1",
@@ -100,17 +116,9 @@ struct CommandGridTests {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let grid = scratch + "/fail.yaml"
-        try """
-            name: command-fail
-            noise_ratios: [0]
-            seeds: 1
-            tasks: [digits]
-            methods: [lp, mlp]
-            extract:
-              command: [sh, -c, 'echo reading the data set; echo "CUDA error: out of memory" >&2; exit 1']
-            max_attempts: 2
-
-            """.write(toFile: grid, atomically: true, encoding: .utf8)
+        try Self.oneCommandGrid(name: "command-fail", methods: "[lp, mlp]",
+                                command: #"[sh, -c, 'echo reading the data set; echo "CUDA error: out of memory" >&2; exit 1']"#,
+                                maxAttempts: 2).write(toFile: grid, atomically: true, encoding: .utf8)
         let url = try PostgresTestServer.freshDatabaseURL("cmdfail")
         let outcome = try Self.run(grid: grid, url: url, cache: scratch + "/cache")
         #expect(outcome.status == 1, "failed cells: exit 1; \(outcome.standardError.suffix(2000))")
@@ -144,18 +152,9 @@ struct CommandGridTests {
         }
         let starts = scratch + "/starts"
         let grid = scratch + "/kill.yaml"
-        try """
-            name: command-kill
-            noise_ratios: [0]
-            seeds: 1
-            tasks: [digits]
-            methods: [lp]
-            tuning: {epochs: 2}
-            extract:
-              command: [sh, -c, 'echo $$ >> \(starts); sleep 4; cp -R \(prepared)/. "$0"/', "{out}"]
-            max_attempts: 3
-
-            """.write(toFile: grid, atomically: true, encoding: .utf8)
+        try Self.oneCommandGrid(name: "command-kill", methods: "[lp]",
+                                command: #"[sh, -c, 'echo $$ >> \#(starts); sleep 4; cp -R \#(prepared)/. "$0"/', "{out}"]"#,
+                                maxAttempts: 3).write(toFile: grid, atomically: true, encoding: .utf8)
         let url = try PostgresTestServer.freshDatabaseURL("cmdkill")
         let port = try FaultHarness.freePort()
         let coordinator = try RunningProcess("nmsweep-coordinator", [
