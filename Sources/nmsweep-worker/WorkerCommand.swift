@@ -56,6 +56,9 @@ struct WorkerCommand: ParsableCommand {
         for tag in tagList {
             if let problem = Grid.workerTagProblem(tag) { throw ValidationError("--tags: \(problem)") }
         }
+        // READY carries at most `maxCapabilities` entries: the baseline, `commands`, one per tag.
+        let tagLimit = WireFormat.maxCapabilities - 3
+        if tagList.count > tagLimit { throw ValidationError("--tags: at most \(tagLimit) tags, not \(tagList.count)") }
         if tags != nil, !allowCommands { throw ValidationError("--tags matter only with --allow-commands (tags choose which command cells a worker runs)") }
         do { try EndpointArgument.checkConnect(connect) } catch { throw ValidationError(error.description) }
         if graceMs < 0 { throw ValidationError("--grace-ms must be 0 or more, not \(graceMs)") }
