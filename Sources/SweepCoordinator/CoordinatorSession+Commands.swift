@@ -3,7 +3,7 @@ package import SweepKit
 
 /// What the coordinator last said about command cells waiting for a worker, and when.
 package struct CommandWaitNote: Sendable {
-    /// The last text said (empty once every queued command cell has a worker that may run it).
+    /// The current text (empty once every queued command cell has a worker that may run it).
     package private(set) var current = ""
     var checkedAt: SchedulerTime?
     var saidAt: SchedulerTime?
@@ -13,15 +13,21 @@ package struct CommandWaitNote: Sendable {
 
     package init() {}
 
-    /// The line to log for `text` at `now`, if any: when it changed, and again every
-    /// ``repeatMilliseconds`` while it lasts.
+    /// A wait is said once it has lasted this long, ms: workers that are starting are not news.
+    static let settleMilliseconds: Int64 = 3_000
+    /// Since when the current text has held.
+    var heldSince: SchedulerTime?
+
+    /// The line to log for `text` at `now`, if any: once it has held for ``settleMilliseconds``,
+    /// then every ``repeatMilliseconds`` while it lasts.
     mutating func update(_ text: String, now: SchedulerTime) -> String? {
         if text != current {
             current = text
-            saidAt = now
-            return text.isEmpty ? nil : text
+            heldSince = now
+            saidAt = nil
         }
-        guard !text.isEmpty, now - (saidAt ?? now) >= Self.repeatMilliseconds else { return nil }
+        guard !text.isEmpty, now - (heldSince ?? now) >= Self.settleMilliseconds else { return nil }
+        if let saidAt, now - saidAt < Self.repeatMilliseconds { return nil }
         saidAt = now
         return text
     }
@@ -30,7 +36,8 @@ package struct CommandWaitNote: Sendable {
 extension CoordinatorSession {
     /// Says (a warning, above the live line) which queued command cells no connected worker may
     /// run — they need a worker started with `--allow-commands` and the tags they require — so a
-    /// sweep waiting for such a worker does not look hung. At most one check a second.
+    /// sweep waiting for such a worker does not look hung: once it has lasted 3 s, then every
+    /// 30 s. At most one check a second.
     mutating func noteCommandWait(now: SchedulerTime) {
         if let checked = commandWait.checkedAt, now - checked < 1_000 { return }
         commandWait.checkedAt = now
