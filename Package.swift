@@ -69,7 +69,7 @@ var targets: [Target] = [
     // What both services run on: wake pipe, stop signals, monotonic clock, process supervisor.
     .target(name: "SweepRuntime"),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
-    .target(name: "SweepStore", dependencies: ["Postgres", "NoisyCore", "SweepKit", logging]),
+    .target(name: "SweepStore", dependencies: ["Postgres", "NoisyCore", "SweepKit", "SweepRuntime", logging]),
     .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "SweepStore", "BuildInfo", logging]),
     .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging]),
     // The release, result format and git revision a binary was built from (--version); the
