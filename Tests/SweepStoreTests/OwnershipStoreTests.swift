@@ -46,4 +46,29 @@ import Testing
         #expect(valid.allSatisfy { $0.remainingMilliseconds > 50_000 && $0.remainingMilliseconds <= 60_000 })
         #expect(try FaultHarness.scalar(db.connection, "SELECT count(*)::int FROM sweep_leases") == 1, "the expired row was deleted")
     }
+
+    /// A full round of leases is split into rows of ``SweepOwnership/leasesPerRow``, none compressed
+    /// or moved out of line, and read back lease by lease with its cell and attempt.
+    @Test func aLargeRoundIsStoredInSmallRows() throws {
+        let url = try PostgresTestServer.freshDatabaseURL("leaserows")
+        let db = try SweepDatabase(url: url)
+        let sweep = try db.createSweep(name: "rows", grid: "g", canonicalGrid: "{}").sweep
+        let ownership = SweepOwnership(connection: try PostgresConnection(url: url))
+        let count = 3 * SweepOwnership.leasesPerRow + 7
+        let hex = Array("0123456789abcdef")
+        let round = (0..<count).map { i in
+            (lease: Int64(1_000 + i), cell: String((0..<64).map { hex[($0 * 7 + i) % 16] }), attempt: 1 + i % 3)
+        }
+        try ownership.recordLeases(sweepID: sweep.id, worker: "w-1", leases: round, validForMilliseconds: 60_000)
+        let valid = try ownership.validLeases(sweepID: sweep.id).sorted { $0.lease < $1.lease }
+        #expect(valid.map(\.lease) == round.map(\.lease))
+        #expect(valid.map(\.cellKey) == round.map(\.cell) && valid.map(\.attempt) == round.map(\.attempt))
+        #expect(try FaultHarness.scalar(db.connection, "SELECT count(*)::int FROM sweep_leases") == 4)
+        #expect(try FaultHarness.scalar(db.connection, "SELECT min(first_lease)::int FROM sweep_leases") == 1_000)
+        // Stored inline and uncompressed: every row's arrays take their full size.
+        #expect(try FaultHarness.scalar(db.connection, """
+            SELECT count(*)::int FROM sweep_leases
+            WHERE pg_column_size(cells) < cardinality(cells) * 64 OR pg_column_compression(cells) IS NOT NULL
+            """) == 0)
+    }
 }
