@@ -55,14 +55,17 @@ import Testing
         let sweep = try db.createSweep(name: "rows", grid: "g", canonicalGrid: "{}").sweep
         let ownership = SweepOwnership(connection: try PostgresConnection(url: url))
         let count = 3 * SweepOwnership.leasesPerRow + 7
-        let hex = Array("0123456789abcdef")
-        let round = (0..<count).map { i in
-            (lease: Int64(1_000 + i), cell: String((0..<64).map { hex[($0 * 7 + i) % 16] }), attempt: 1 + i % 3)
+        let hex: [Character] = Array("0123456789abcdef")
+        var round: [(lease: Int64, cell: String, attempt: Int)] = []
+        for i in 0..<count {
+            let cell = String((0..<64).map { (n: Int) -> Character in hex[(n * 7 + i) % 16] })
+            round.append((lease: Int64(1_000 + i), cell: cell, attempt: 1 + i % 3))
         }
         try ownership.recordLeases(sweepID: sweep.id, worker: "w-1", leases: round, validForMilliseconds: 60_000)
         let valid = try ownership.validLeases(sweepID: sweep.id).sorted { $0.lease < $1.lease }
-        #expect(valid.map(\.lease) == round.map(\.lease))
-        #expect(valid.map(\.cellKey) == round.map(\.cell) && valid.map(\.attempt) == round.map(\.attempt))
+        #expect(valid.map { $0.lease } == round.map { $0.lease })
+        #expect(valid.map { $0.cellKey } == round.map { $0.cell })
+        #expect(valid.map { $0.attempt } == round.map { $0.attempt })
         #expect(try FaultHarness.scalar(db.connection, "SELECT count(*)::int FROM sweep_leases") == 4)
         #expect(try FaultHarness.scalar(db.connection, "SELECT min(first_lease)::int FROM sweep_leases") == 1_000)
         // Stored inline and uncompressed: every row's arrays take their full size.
