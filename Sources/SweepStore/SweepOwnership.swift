@@ -108,27 +108,16 @@ public final class SweepOwnership: Sendable {
 
     // MARK: Leases
 
-    /// Leases per `sweep_leases` row: small enough that a row stays under PostgreSQL's TOAST
-    /// threshold (~2 KB; a lease is ~80 bytes of its three arrays), so it is stored as is. One row
-    /// per round (thousands of leases at full speed) was compressed by pglz, a sixth of the
-    /// server's CPU time in the coordinator benchmark.
-    public static let leasesPerRow = 20
-
-    /// Persists the leases of one dispatch round to one worker, valid for `validForMilliseconds`:
-    /// one statement, a row per ``leasesPerRow`` leases (keyed by its first lease).
+    /// Persists the leases of one dispatch round to one worker, valid for `validForMilliseconds`.
     public func recordLeases(sweepID: Int64, worker: String, leases: [(lease: Int64, cell: String, attempt: Int)],
                              validForMilliseconds: Int64) throws {
-        guard !leases.isEmpty else { return }
+        guard let first = leases.first else { return }
         for lease in leases { try SweepDatabase.checkCellKey(lease.cell) }
         try connection.execute("""
             INSERT INTO sweep_leases (sweep_id, worker_id, first_lease, leases, cells, attempts, expires_at)
-            SELECT $1, $2, (array_agg(u.lease ORDER BY u.n))[1], array_agg(u.lease ORDER BY u.n),
-                   array_agg(u.cell ORDER BY u.n), array_agg(u.attempt ORDER BY u.n),
-                   now() + make_interval(secs => $6::float8 / 1000)
-            FROM unnest($3::bigint[], $4::text[], $5::integer[]) WITH ORDINALITY AS u (lease, cell, attempt, n)
-            GROUP BY (u.n - 1) / \(Self.leasesPerRow)
+            VALUES ($1, $2, $3, $4::bigint[], $5::text[], $6::integer[], now() + make_interval(secs => $7::float8 / 1000))
             ON CONFLICT DO NOTHING
-            """, sweepID, worker,
+            """, sweepID, worker, first.lease,
             "{" + leases.map { String($0.lease) }.joined(separator: ",") + "}",
             "{" + leases.map(\.cell).joined(separator: ",") + "}",
             "{" + leases.map { String($0.attempt) }.joined(separator: ",") + "}",

@@ -46,32 +46,4 @@ import Testing
         #expect(valid.allSatisfy { $0.remainingMilliseconds > 50_000 && $0.remainingMilliseconds <= 60_000 })
         #expect(try FaultHarness.scalar(db.connection, "SELECT count(*)::int FROM sweep_leases") == 1, "the expired row was deleted")
     }
-
-    /// A full round of leases is split into rows of ``SweepOwnership/leasesPerRow``, none compressed
-    /// or moved out of line, and read back lease by lease with its cell and attempt.
-    @Test func aLargeRoundIsStoredInSmallRows() throws {
-        let url = try PostgresTestServer.freshDatabaseURL("leaserows")
-        let db = try SweepDatabase(url: url)
-        let sweep = try db.createSweep(name: "rows", grid: "g", canonicalGrid: "{}").sweep
-        let ownership = SweepOwnership(connection: try PostgresConnection(url: url))
-        let count = 3 * SweepOwnership.leasesPerRow + 7
-        let hex: [Character] = Array("0123456789abcdef")
-        var round: [(lease: Int64, cell: String, attempt: Int)] = []
-        for i in 0..<count {
-            let cell = String((0..<64).map { (n: Int) -> Character in hex[(n * 7 + i) % 16] })
-            round.append((lease: Int64(1_000 + i), cell: cell, attempt: 1 + i % 3))
-        }
-        try ownership.recordLeases(sweepID: sweep.id, worker: "w-1", leases: round, validForMilliseconds: 60_000)
-        let valid = try ownership.validLeases(sweepID: sweep.id).sorted { $0.lease < $1.lease }
-        #expect(valid.map { $0.lease } == round.map { $0.lease })
-        #expect(valid.map { $0.cellKey } == round.map { $0.cell })
-        #expect(valid.map { $0.attempt } == round.map { $0.attempt })
-        #expect(try FaultHarness.scalar(db.connection, "SELECT count(*)::int FROM sweep_leases") == 4)
-        #expect(try FaultHarness.scalar(db.connection, "SELECT min(first_lease)::int FROM sweep_leases") == 1_000)
-        // Stored inline and uncompressed: every row's arrays take their full size.
-        #expect(try FaultHarness.scalar(db.connection, """
-            SELECT count(*)::int FROM sweep_leases
-            WHERE pg_column_size(cells) < cardinality(cells) * 64 OR pg_column_compression(cells) IS NOT NULL
-            """) == 0)
-    }
 }
