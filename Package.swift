@@ -64,7 +64,7 @@ var targets: [Target] = [
     .target(name: "TextEncoder", dependencies: ["NoisyCore", "StudyData"]),
     // The WordNet text tasks and their encoder features (cells with features: {encoder: …}).
     .target(name: "TextTasks", dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "GlyphData", .product(name: "Yams", package: "Yams")]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     // What both services run on: wake pipe, stop signals, monotonic clock, process supervisor.
     .target(name: "SweepRuntime"),
