@@ -95,7 +95,7 @@ public final class Worker {
                 } else if answering {
                     try perform(session.uploadFailed(digest, now: now))
                 }
-            case .note(let note): log(note)
+            case .note(let note): WorkerMetrics.noted(note); log(note)
             }
         }
     }

@@ -4,6 +4,7 @@ import CommandSupport
 import Foundation
 import Logging
 import NoisyCore
+import SweepHTTP
 import SweepWorker
 import StudyData
 
@@ -38,12 +39,19 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "The coordinator's CURVE public key: its .pub file or the 40-character key (default: NMSWEEP_SERVER_KEY).")
     var serverKey: String?
 
+    @Option(help: "Serve this worker's Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:9101; docs/http.md). Off by default.")
+    var http: String?
+
+    @Option(help: "A file holding the bearer token /metrics requires (required when --http is not a loopback address).")
+    var httpTokenFile: String?
+
     @OptionGroup var logging: LogLevelOption
 
     func validate() throws {
         do { try EndpointArgument.checkConnect(connect) } catch { throw ValidationError(error.description) }
         if graceMs < 0 { throw ValidationError("--grace-ms must be 0 or more, not \(graceMs)") }
         if let slots, !(1...1024).contains(slots) { throw ValidationError("--slots must be in 1…1024, not \(slots)") }
+        do { _ = try HTTPOptions(address: http, tokenFile: httpTokenFile) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
@@ -66,6 +74,17 @@ struct WorkerCommand: ParsableCommand {
             connect: connect, slots: slots ?? ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: cache,
             dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs, curve: curve)
         if let curve { Logger(label: "nmsweep.worker").info("\(curve)") }
+        let metricsServer: HTTPServer?
+        do {
+            metricsServer = try HTTPOptions(address: http, tokenFile: httpTokenFile).startMetrics(logger: Logger(label: "nmsweep.http")) {
+                WorkerMetrics.isEnabled = true
+            }
+        } catch {
+            FileHandle.standardError.write(Data("nmsweep-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        defer { metricsServer?.stop() }
+        if let metricsServer { Logger(label: "nmsweep.worker").info("metrics at \(metricsServer.address.url)/metrics") }
         let worker = Worker(configuration: configuration)
         Logger(label: "nmsweep.worker").info("\(BuildInfo.workerVersion): dialling the coordinator at \(connect) with \(configuration.slots) slots")
         let code = try worker.run()
