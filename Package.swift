@@ -104,7 +104,7 @@ var targets: [Target] = [
         dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder", "TextTasks", "GlyphData", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
-        dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
+        dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", "SweepHTTP", argumentParser]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
@@ -124,7 +124,7 @@ var targets: [Target] = [
     .testTarget(name: "SweepRuntimeTests", dependencies: ["SweepRuntime"]),
     // The HTTP side in process: snapshot box, JSON, token check, the Prometheus text.
     .testTarget(name: "SweepDashboardTests", dependencies: ["SweepDashboard", "SweepHTTP", "SweepCoordinator", "SweepStore", "SweepKit", "TestSupport", logging]),
-    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ", "SweepHTTP"]),
 ]
 
 for index in targets.indices where targets[index].type != .system && targets[index].type != .plugin {

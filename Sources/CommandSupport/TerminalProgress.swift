@@ -18,11 +18,11 @@ public final class TerminalProgress: @unchecked Sendable {
     /// Bar cells.
     static let width = 24
 
-    /// - Parameter terminal: whether to draw (default: stderr is a terminal).
-    public init(label: String, total: Int, terminal: Bool = isatty(2) != 0) {
+    /// - Parameter terminal: whether to draw (nil: when stderr is a terminal).
+    public init(label: String, total: Int, terminal: Bool? = nil) {
         self.label = label
         self.total = max(total, 0)
-        self.isTerminal = terminal
+        self.isTerminal = terminal ?? (isatty(2) != 0)
     }
 
     /// `done` of `total` steps finished (`total` given when the count became known only now);

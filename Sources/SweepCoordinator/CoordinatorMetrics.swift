@@ -37,11 +37,12 @@ public enum CoordinatorMetrics {
     /// Gauges from the snapshot; counters by what grew since the previous one.
     static func update(_ snapshot: CoordinatorSnapshot, previous: CoordinatorSnapshot?) {
         guard isEnabled else { return }
-        let states = ["waiting": snapshot.waiting, "queued": snapshot.queued, "leased": snapshot.leased,
-                      "committing": snapshot.committing, "done": snapshot.done, "failed": snapshot.failed]
+        let live = snapshot.live
+        let states = ["waiting": live.waiting, "queued": live.queued, "leased": live.leased,
+                      "committing": live.committing, "done": live.done, "failed": live.failed]
         for (state, value) in states { cellGauges[state]?.record(value) }
         workersConnected.record(snapshot.workers.count)
-        storeBacklog.record(snapshot.committing)
+        storeBacklog.record(live.committing)
         badFrames.increment(by: max(0, snapshot.badFrames - (previous?.badFrames ?? 0)))
         refusedConnections.increment(by: max(0, snapshot.refusedConnections - (previous?.refusedConnections ?? 0)))
         assigned.increment(by: max(0, snapshot.assigned - (previous?.assigned ?? 0)))

@@ -33,19 +33,19 @@ public enum Dashboard {
             router.get("/api/status") { _, _ in
                 guard let snapshot = board.latest else { return notYet() }
                 let extras = try? await reader.value("extras", maxAge: extrasMaxAge) { try DatabaseExtras.read($0, sweepID: snapshot.sweepID) }
-                return json(StatusDocument.json(StatusDocument(snapshot: snapshot, extras: extras)))
+                return json(JSONText.of(StatusDocument(snapshot: snapshot, extras: extras)))
             }
             router.get("/api/workers") { _, _ in
                 guard let snapshot = board.latest else { return notYet() }
                 let extras = try? await reader.value("extras", maxAge: extrasMaxAge) { try DatabaseExtras.read($0, sweepID: snapshot.sweepID) }
-                return json(StatusDocument.json(WorkerList(workers: StatusDocument(snapshot: snapshot, extras: extras).workers)))
+                return json(JSONText.of(WorkerList(workers: StatusDocument(snapshot: snapshot, extras: extras).workers)))
             }
             router.get("/api/events") { request, _ in
                 guard let snapshot = board.latest else { return notYet() }
                 let limit = min(500, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 50))
                 do {
                     let events = try await reader.value("events", maxAge: extrasMaxAge) { try $0.events(sweepID: snapshot.sweepID, limit: 500) }
-                    return json(StatusDocument.json(EventList(events: events.suffix(limit).reversed().map(EventList.Event.init))))
+                    return json(JSONText.of(EventList(events: events.suffix(limit).reversed().map(EventList.Event.init))))
                 } catch {
                     return databaseAway(error)
                 }
@@ -106,13 +106,13 @@ public enum Dashboard {
 }
 
 /// `/api/workers`: the workers of ``StatusDocument``.
-struct WorkerList: Encodable {
+struct WorkerList: ExplicitNullEncodable {
     var workers: [StatusDocument.Worker]
 }
 
 /// `/api/events`: the sweep's newest events, newest first.
-struct EventList: Encodable {
-    struct Event: Encodable {
+struct EventList: ExplicitNullEncodable {
+    struct Event: ExplicitNullEncodable {
         var id: Int64
         var at: String
         var kind: String
@@ -128,18 +128,6 @@ struct EventList: Encodable {
             worker = record.workerID
             message = record.message
         }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(at, forKey: .at)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(cell, forKey: .cell)
-            try c.encode(worker, forKey: .worker)
-            try c.encode(message, forKey: .message)
-        }
-
-        enum CodingKeys: String, CodingKey { case id, at, kind, cell, worker, message }
     }
 
     var events: [Event]

@@ -29,11 +29,12 @@ final class DatabaseReader: @unchecked Sendable {
     /// than `maxAge` seconds), or, the first time, the query's answer.
     func value<T: Sendable>(_ key: String, maxAge: Double, _ query: @escaping @Sendable (SweepDatabase) throws -> T) async throws -> T {
         let now = Date().timeIntervalSince1970
-        lock.lock()
-        let kept = cache[key]
-        let refresh = (kept.map { now - $0.at >= maxAge } ?? false) && !refreshing.contains(key)
-        if refresh { refreshing.insert(key) }
-        lock.unlock()
+        let (kept, refresh) = lock.withLock {
+            let kept = cache[key]
+            let refresh = (kept.map { now - $0.at >= maxAge } ?? false) && !refreshing.contains(key)
+            if refresh { refreshing.insert(key) }
+            return (kept, refresh)
+        }
         if let kept, let value = kept.value as? T {
             if refresh { queue.async { [self] in _ = try? run(key, query) } }
             return value

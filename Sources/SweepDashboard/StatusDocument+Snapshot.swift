@@ -1,3 +1,4 @@
+import Foundation
 import SweepCoordinator
 public import SweepStore
 
@@ -26,26 +27,16 @@ extension StatusDocument {
     /// json`), its workers completed from `extras` when the database answered: connected workers
     /// first (by id), then those that left or were lost during the sweep.
     init(snapshot: CoordinatorSnapshot, extras: DatabaseExtras?) {
-        self.init(sweep: snapshot.sweep, sweepID: snapshot.sweepID, state: snapshot.finished ? (snapshot.failed > 0 ? "failed" : "done") : "running",
-                  running: !snapshot.finished)
-        coordinator = Coordinator(host: snapshot.host, pid: snapshot.pid, endpoint: snapshot.endpoint, version: snapshot.version,
-                                  startedAt: snapshot.startedAt, secondsSinceHeartbeat: 0)
-        cells.total = snapshot.total
-        cells.done = snapshot.done
-        cells.failed = snapshot.failed
-        cells.leased = snapshot.leased
-        cells.queued = snapshot.queued
-        cells.waiting = snapshot.waiting
-        cells.committing = snapshot.committing
-        progress.doneThisRun = snapshot.doneThisRun
-        progress.elapsedSeconds = snapshot.elapsedSeconds
-        progress.rate = snapshot.rate
-        progress.etaSeconds = snapshot.etaSeconds
+        var live = snapshot.live
+        live.secondsSinceHeartbeat = max(0, Date().timeIntervalSince1970 - snapshot.takenAt)
+        self.init(sweep: snapshot.sweep, sweepID: snapshot.sweepID,
+                  state: snapshot.finished ? (live.failed > 0 ? "failed" : "done") : "running", running: !snapshot.finished)
+        take(live)
         let connected = Set(snapshot.workers.map(\.id))
         workers = snapshot.workers.map { w in
             let record = extras?.records[w.id]
             return Worker(id: w.id, state: "connected", host: record?.host, slots: w.slots, version: record?.version, running: w.running,
-                          results: extras?.resultsPerWorker[w.id] ?? (extras == nil ? nil : 0), secondsSinceHeartbeat: w.secondsSinceHeartbeat)
+                          results: extras.map { $0.resultsPerWorker[w.id] ?? 0 }, secondsSinceHeartbeat: w.secondsSinceHeartbeat)
         }
         if let extras {
             workers += extras.departures.filter { !connected.contains($0.key) }.sorted { $0.key < $1.key }.map { id, state in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the HTTP side listens: `--http HOST:PORT` (`127.0.0.1:8080`, `[::1]:8080`, `0.0.0.0:9100`;
 /// port 0 picks a free one).
 public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
@@ -42,4 +44,20 @@ public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
     public var url: String { "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
 
     public var description: String { url }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on now (bound to port 0, read, closed), for
+    /// benchmarks and tests that must name a port before starting a process.
+    public static func freeLoopbackPort() throws(SweepHTTPError) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else { throw .cannotListen("no free TCP port on 127.0.0.1 (errno \(errno))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 }

@@ -1,13 +1,11 @@
-public import Foundation
-
 /// A sweep's status as JSON: what `nmsweep status --format json` prints (one per sweep) and what
 /// the coordinator's `/api/status` serves (docs/http.md), with the same field names.
 ///
 /// Every field is always present; an unknown value is `null` (a rate before the first cell is
-/// done, a worker's host before its row is read). Keys are snake_case, sorted.
-public struct StatusDocument: Codable, Sendable, Equatable {
+/// done, a worker's host before its row is read). Keys are the properties' names in snake_case.
+public struct StatusDocument: ExplicitNullEncodable, Sendable, Equatable {
     /// The coordinator that runs the sweep.
-    public struct Coordinator: Codable, Sendable, Equatable {
+    public struct Coordinator: ExplicitNullEncodable, Sendable, Equatable {
         public var host: String
         public var pid: Int
         /// Where workers connect.
@@ -15,42 +13,18 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var version: String
         /// Seconds since 1970.
         public var startedAt: Double
-        /// Seconds since it last published its counters.
+        /// Seconds since it last published its counters (nil: not known).
         public var secondsSinceHeartbeat: Double?
-
-        public init(host: String, pid: Int, endpoint: String, version: String, startedAt: Double, secondsSinceHeartbeat: Double?) {
-            self.host = host
-            self.pid = pid
-            self.endpoint = endpoint
-            self.version = version
-            self.startedAt = startedAt
-            self.secondsSinceHeartbeat = secondsSinceHeartbeat
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case host, pid, endpoint, version, startedAt = "started_at", secondsSinceHeartbeat = "seconds_since_heartbeat"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(host, forKey: .host)
-            try c.encode(pid, forKey: .pid)
-            try c.encode(endpoint, forKey: .endpoint)
-            try c.encode(version, forKey: .version)
-            try c.encode(startedAt, forKey: .startedAt)
-            try c.encode(secondsSinceHeartbeat, forKey: .secondsSinceHeartbeat)
-        }
     }
 
     /// Cells by state. `leased`, `waiting` and `committing` are the coordinator's own (the table
     /// does not track leases); without a coordinator they are 0 and `queued` holds what is left.
-    public struct Cells: Codable, Sendable, Equatable {
+    public struct Cells: ExplicitNullEncodable, Sendable, Equatable {
         public var total = 0, done = 0, failed = 0, leased = 0, queued = 0, waiting = 0, committing = 0
-        public init() {}
     }
 
     /// Throughput and time left.
-    public struct Progress: Codable, Sendable, Equatable {
+    public struct Progress: ExplicitNullEncodable, Sendable, Equatable {
         /// Cells finished by the running coordinator since it started (0 without one).
         public var doneThisRun = 0
         public var elapsedSeconds = 0.0
@@ -58,23 +32,10 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var rate: Double?
         /// Seconds left; nil when nothing moves.
         public var etaSeconds: Double?
-        public init() {}
-
-        enum CodingKeys: String, CodingKey {
-            case doneThisRun = "done_this_run", elapsedSeconds = "elapsed_seconds", rate, etaSeconds = "eta_seconds"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(doneThisRun, forKey: .doneThisRun)
-            try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
-            try c.encode(rate, forKey: .rate)
-            try c.encode(etaSeconds, forKey: .etaSeconds)
-        }
     }
 
     /// One worker: the coordinator's view (running cells, last heard) and its `workers` row.
-    public struct Worker: Codable, Sendable, Equatable {
+    public struct Worker: ExplicitNullEncodable, Sendable, Equatable {
         public var id: String
         /// `connected`, `lost` (declared dead: silent, or its connection vanished) or `left` (said SHUTDOWN).
         public var state: String
@@ -82,7 +43,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var slots: Int?
         public var version: String?
         /// Cells it holds a lease on now.
-        public var running: Int
+        public var running = 0
         /// Results of this sweep it made (rows of `results`).
         public var results: Int?
         /// Seconds since its last heartbeat (any message).
@@ -99,26 +60,10 @@ public struct StatusDocument: Codable, Sendable, Equatable {
             self.results = results
             self.secondsSinceHeartbeat = secondsSinceHeartbeat
         }
-
-        enum CodingKeys: String, CodingKey {
-            case id, state, host, slots, version, running, results, secondsSinceHeartbeat = "seconds_since_heartbeat"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(state, forKey: .state)
-            try c.encode(host, forKey: .host)
-            try c.encode(slots, forKey: .slots)
-            try c.encode(version, forKey: .version)
-            try c.encode(running, forKey: .running)
-            try c.encode(results, forKey: .results)
-            try c.encode(secondsSinceHeartbeat, forKey: .secondsSinceHeartbeat)
-        }
     }
 
     /// A failed cell and its last error.
-    public struct Failure: Codable, Sendable, Equatable {
+    public struct Failure: ExplicitNullEncodable, Sendable, Equatable {
         /// The cell key (hex).
         public var cell: String
         /// The grid point in words (`evaluate fmnist noise 0.10 mlp seed 2`), when known.
@@ -132,20 +77,12 @@ public struct StatusDocument: Codable, Sendable, Equatable {
             self.attempts = attempts
             self.error = error
         }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(cell, forKey: .cell)
-            try c.encode(point, forKey: .point)
-            try c.encode(attempts, forKey: .attempts)
-            try c.encode(error, forKey: .error)
-        }
     }
 
     public var sweep: String
     public var sweepID: Int64
     /// `running` while a coordinator runs it; else the sweep's state (`done`, `failed`, `pending`,
-    /// or `stopped` for a sweep marked running whose coordinator is gone).
+    /// `cancelled`, or `stopped` for a sweep marked running whose coordinator is gone).
     public var state: String
     public var running: Bool
     public var coordinator: Coordinator?
@@ -162,29 +99,16 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         self.running = running
     }
 
-    enum CodingKeys: String, CodingKey {
-        case sweep, sweepID = "sweep_id", state, running, coordinator, cells, progress, workers, failures
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(sweep, forKey: .sweep)
-        try c.encode(sweepID, forKey: .sweepID)
-        try c.encode(state, forKey: .state)
-        try c.encode(running, forKey: .running)
-        try c.encode(coordinator, forKey: .coordinator)
-        try c.encode(cells, forKey: .cells)
-        try c.encode(progress, forKey: .progress)
-        try c.encode(workers, forKey: .workers)
-        try c.encode(failures, forKey: .failures)
-    }
-
-    /// JSON text of `value` with sorted keys (one line; `pretty` for people).
-    public static func json(_ value: some Encodable, pretty: Bool = false) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        // Our documents hold only strings, numbers and arrays of them: encoding cannot fail.
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
+    /// The coordinator, cells and progress of a coordinator's counters (its live row, or the
+    /// snapshot it publishes for `/api/status`); the workers with their leases, not yet joined to
+    /// their rows.
+    public mutating func take(_ live: LiveStatus) {
+        coordinator = Coordinator(host: live.host, pid: live.pid, endpoint: live.endpoint, version: live.version,
+                                  startedAt: live.startedAt, secondsSinceHeartbeat: live.secondsSinceHeartbeat)
+        cells = Cells(total: live.total, done: live.done, failed: live.failed, leased: live.leased, queued: live.queued,
+                      waiting: live.waiting, committing: live.committing)
+        progress = Progress(doneThisRun: live.doneThisRun, elapsedSeconds: live.elapsedSeconds, rate: live.rate, etaSeconds: live.etaSeconds)
+        workers = live.workers.map { Worker(id: $0.id, state: "connected", running: $0.leased) }
     }
 }
 
@@ -198,23 +122,13 @@ extension StatusDocument {
         self.init(sweep: status.sweep.name, sweepID: status.sweep.id, state: state, running: live != nil)
         let known = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         if let live {
-            coordinator = Coordinator(host: live.host, pid: live.pid, endpoint: live.endpoint, version: live.version,
-                                      startedAt: live.startedAt, secondsSinceHeartbeat: live.secondsSinceHeartbeat)
-            cells.total = live.total
-            cells.done = live.done
-            cells.failed = live.failed
-            cells.leased = live.leased
-            cells.queued = live.queued
-            cells.waiting = live.waiting
-            cells.committing = live.committing
-            progress.doneThisRun = live.doneThisRun
-            progress.elapsedSeconds = live.elapsedSeconds
-            progress.rate = live.rate
-            progress.etaSeconds = live.etaSeconds
-            workers = live.workers.map { w in
-                let record = known[w.id]
-                return Worker(id: w.id, state: "connected", host: record?.host, slots: record?.slots, version: record?.version,
-                              running: w.leased, secondsSinceHeartbeat: record?.secondsSinceSeen)
+            take(live)
+            for index in workers.indices {
+                guard let record = known[workers[index].id] else { continue }
+                workers[index].host = record.host
+                workers[index].slots = record.slots
+                workers[index].version = record.version
+                workers[index].secondsSinceHeartbeat = record.secondsSinceSeen
             }
         } else {
             cells.total = status.total

@@ -9,7 +9,7 @@ extension SweepDatabase {
             SELECT r.worker_id, count(*) FROM sweep_cells sc JOIN results r ON r.cell_key = sc.cell_key
             WHERE sc.sweep_id = $1 AND r.worker_id IS NOT NULL GROUP BY r.worker_id
             """, sweepID) {
-            counts[try row.decode(0)] = try row.decode(1)
+            counts[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
         }
         return counts
     }
@@ -23,7 +23,7 @@ extension SweepDatabase {
             WHERE sweep_id = $1 AND kind IN ('worker_lost', 'worker_left') AND worker_id IS NOT NULL
             ORDER BY worker_id, id DESC LIMIT $2
             """, sweepID, limit) {
-            departures[try row.decode(0)] = (try row.decode(1, as: String.self)) == "worker_lost" ? "lost" : "left"
+            departures[try row.decode(0, as: String.self)] = (try row.decode(1, as: String.self)) == "worker_lost" ? "lost" : "left"
         }
         return departures
     }

@@ -10,10 +10,14 @@ public enum WorkerMetrics {
     // nonisolated(unsafe): written once before any worker thread starts, then only read.
     nonisolated(unsafe) public static var isEnabled = false
 
+    /// Histogram buckets of `nmsweep_worker_cell_seconds` (seconds): a no-op cell takes
+    /// milliseconds, a pre-training minutes.
+    public static let cellSecondsBuckets: [Double] = [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600]
+
     static let finished = Counter(label: "nmsweep_worker_cells_total", dimensions: [("outcome", "finished")])
     static let failed = Counter(label: "nmsweep_worker_cells_total", dimensions: [("outcome", "failed")])
     static let cellSeconds = Metrics.Timer(label: "nmsweep_worker_cell_seconds")
-    static let busySlots = Gauge(label: "nmsweep_worker_slots_busy", aggregate: false)
+    static let busySlots = Gauge(label: "nmsweep_worker_slots_busy")
     static let silences = Counter(label: "nmsweep_worker_coordinator_silences_total")
     private static let busy = BusyCount()
 

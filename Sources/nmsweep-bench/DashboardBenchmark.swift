@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SweepHTTP
 import SweepStore
 
 /// `nmsweep-bench dashboard`: what the HTTP side costs the coordinator. The no-op sweep of
@@ -63,7 +64,7 @@ struct DashboardBenchmark: ParsableCommand {
     }
 
     private func measure(_ endpoint: EmbeddedPostgres.Endpoint, sweep: String, http: Bool) throws -> (rate: Double, requests: Int) {
-        let port = http ? try Self.freePort() : 0
+        let port = http ? try HTTPAddress.freeLoopbackPort() : 0
         let process = Process()
         process.executableURL = BenchProcesses.sibling("nmsweep-coordinator")
         process.arguments = ["--noop-cells", String(cells), "--name", sweep, "--database", endpoint.socketURL(),
@@ -90,20 +91,6 @@ struct DashboardBenchmark: ParsableCommand {
         }
         if http, answered == 0 { throw ValidationError("the client got no answer from the coordinator's --http") }
         return (Double(committed) / seconds, answered)
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ValidationError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

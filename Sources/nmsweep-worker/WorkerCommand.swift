@@ -76,7 +76,8 @@ struct WorkerCommand: ParsableCommand {
         if let curve { Logger(label: "nmsweep.worker").info("\(curve)") }
         let metricsServer: HTTPServer?
         do {
-            metricsServer = try HTTPOptions(address: http, tokenFile: httpTokenFile).startMetrics(logger: Logger(label: "nmsweep.http")) {
+            metricsServer = try HTTPOptions(address: http, tokenFile: httpTokenFile).startMetrics(
+                logger: Logger(label: "nmsweep.http"), histogramBuckets: ["nmsweep_worker_cell_seconds": WorkerMetrics.cellSecondsBuckets]) {
                 WorkerMetrics.isEnabled = true
             }
         } catch {

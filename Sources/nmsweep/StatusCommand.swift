@@ -34,7 +34,7 @@ struct StatusCommand: ParsableCommand {
             let workers = try db.workers()
             if format == .json {
                 let documents = try sweeps.map { StatusDocument(try db.status(of: $0, window: window), workers: workers, aliveWithin: aliveWithin) }
-                print(StatusDocument.json(documents, pretty: true))
+                print(JSONText.of(documents, pretty: true))
                 return
             }
             if sweeps.isEmpty { print("no sweeps yet") }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import SweepHTTP
 import SweepStore
 import Testing
 import TestSupport
@@ -15,20 +16,7 @@ import TestSupport
 struct DashboardTests {
     static let cells = 600
 
-    /// A TCP port nothing listens on now (bound to port 0, read, closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw HTTPGet.Failure(description: "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() throws -> Int { try HTTPAddress.freeLoopbackPort() }
 
     /// The text of the element with `id` in a dumped DOM.
     static func text(ofID id: String, in dom: String) -> String? {

@@ -12,13 +12,15 @@ import TestSupport
 @Suite("The dashboard's HTTP side in process")
 struct DashboardServerTests {
     static func snapshot(done: Int) -> CoordinatorSnapshot {
-        var s = CoordinatorSnapshot(sweep: "unit", sweepID: 7, host: "h", pid: 42, endpoint: "tcp://127.0.0.1:5555",
-                                    version: "nmsweep-coordinator test", startedAt: 1_700_000_000, takenAt: 1_700_000_010)
-        s.total = 100
-        s.done = done
-        s.failed = 1
-        s.leased = 3
-        s.queued = 100 - done - 1 - 3
+        var live = LiveStatus(host: "h", pid: 42, endpoint: "tcp://127.0.0.1:5555", version: "nmsweep-coordinator test",
+                              startedAt: 1_700_000_000, intervalMilliseconds: 250)
+        live.total = 100
+        live.done = done
+        live.failed = 1
+        live.leased = 3
+        live.queued = 100 - done - 1 - 3
+        live.workers = [LiveStatus.Worker(id: "w-1", leased: 3)]
+        var s = CoordinatorSnapshot(sweep: "unit", sweepID: 7, live: live, takenAt: Date().timeIntervalSince1970)
         s.workers = [CoordinatorSnapshot.Worker(id: "w-1", slots: 4, running: 3, credit: 1, secondsSinceHeartbeat: 0.2)]
         s.failures = [CoordinatorSnapshot.Failure(cell: String(repeating: "ab", count: 32), attempts: 3, error: "injected <error>")]
         return s
@@ -26,11 +28,16 @@ struct DashboardServerTests {
 
     struct NoDatabase: Error, CustomStringConvertible { var description: String { "no database in this test" } }
 
+    /// The page and API on `address` for `board`, with a database that cannot be opened.
+    static func start(_ board: StatusBoard, on address: HTTPAddress = HTTPAddress(host: "127.0.0.1", port: 0)) throws(SweepHTTPError) -> HTTPServer {
+        try Dashboard.start(address: address, token: nil, board: board, metrics: nil, openDatabase: { throw NoDatabase() },
+                            logger: Logger(label: "test"))
+    }
+
     @Test("status and workers from the snapshot (database fields null), events 503, 503 before the first snapshot, the page's files")
     func fromSnapshot() throws {
         let board = StatusBoard(sweep: "unit")
-        let server = try Dashboard.start(address: HTTPAddress(host: "127.0.0.1", port: 0), token: nil, board: board, metrics: nil,
-                                         openDatabase: { throw NoDatabase() }, logger: Logger(label: "test"))
+        let server = try Self.start(board)
         defer { server.stop() }
         let base = server.address.url
         #expect(server.address.port != 0)
@@ -77,12 +84,10 @@ struct DashboardServerTests {
     @Test("a port in use is refused with the address named")
     func portInUse() throws {
         let board = StatusBoard(sweep: "unit")
-        let first = try Dashboard.start(address: HTTPAddress(host: "127.0.0.1", port: 0), token: nil, board: board, metrics: nil,
-                                        openDatabase: { throw NoDatabase() }, logger: Logger(label: "test"))
+        let first = try Self.start(board)
         defer { first.stop() }
         do {
-            let second = try Dashboard.start(address: first.address, token: nil, board: board, metrics: nil,
-                                             openDatabase: { throw NoDatabase() }, logger: Logger(label: "test"))
+            let second = try Self.start(board, on: first.address)
             second.stop()
             Issue.record("a second server on \(first.address) started")
         } catch {
