@@ -1,6 +1,6 @@
 import Foundation
 import SweepCoordinator
-public import SweepStore
+import SweepStore
 
 /// What the HTTP side adds to a snapshot from the database (cached a few seconds): the workers'
 /// rows, their results in this sweep, how departed workers ended, and failed cells' grid points.

@@ -5,9 +5,10 @@ public import Logging
 import NIOCore
 import NIOPosix
 
-/// An HTTP server (Hummingbird, HTTP/1.1) on an event loop thread of its own, started from a
-/// plain thread and stopped with the process: the coordinator's and worker's socket threads never
-/// run a request, and a request never waits for them.
+/// An HTTP server (Hummingbird, HTTP/1.1) on threads of its own — a NIO event loop for the
+/// sockets, a ``ThreadTaskExecutor`` for its async tasks — started from a plain thread and stopped
+/// with the process: the coordinator's and worker's socket threads never run a request, a request
+/// never waits for them, and none of it runs on Swift's cooperative pool.
 ///
 /// Routes given as `open` answer anyone who reaches the address; `protected` ones, when a
 /// ``BearerToken`` is set, only a request carrying it (401 otherwise).
@@ -40,7 +41,7 @@ public final class HTTPServer: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "nmsweep"),
                               onServerRunning: { channel in bound.set(channel.localAddress?.port ?? address.port) },
                               eventLoopGroupProvider: .shared(group), logger: serverLogger)
-        let task = Task.detached {
+        let task = Task(executorPreference: ThreadTaskExecutor(name: "http")) {
             do {
                 try await app.run()
             } catch {

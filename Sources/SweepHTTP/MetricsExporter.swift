@@ -1,5 +1,5 @@
 public import Hummingbird
-public import Metrics
+import Metrics
 import Prometheus
 
 /// The process's swift-metrics backend: a Prometheus registry whose text exposition format

@@ -1,7 +1,7 @@
 // nmsweep's live page: polls the coordinator's JSON API with fetch (no libraries, no CDN).
 // A bearer token, when the coordinator needs one, comes in the address's fragment
-// (http://host:port/#token=SECRET: a fragment is never sent to the server nor logged) and is kept
-// in this tab's sessionStorage.
+// (the page's address followed by #token=SECRET: a fragment is never sent to the server nor
+// logged) and is kept in this tab's sessionStorage.
 "use strict";
 
 const STATUS_MS = 1000;   // /api/status (progress, cells, workers, failures)
