@@ -66,11 +66,13 @@ public enum Dashboard {
                     return databaseAway(error)
                 }
             }
-            for (name, panels) in [("accuracy", [FigureOptions.PanelKind.id, .ood]), ("spectrum", [.sve, .lsvr])] {
+            for (name, panels, title) in [("accuracy", [FigureOptions.PanelKind.id, .ood], "accuracy vs. label noise"),
+                                          ("spectrum", [.sve, .lsvr], "feature spectrum vs. label noise")] {
                 router.get("/api/plots/\(name).svg") { _, _ in
                     do {
                         let svg = try await reader.value("plot-\(name)", maxAge: reportMaxAge) { db in
-                            SVGPlot.render(try db.report(sweep: try db.requireSweep(named: board.sweep)), options: FigureOptions(panels: panels))
+                            SVGPlot.render(try db.report(sweep: try db.requireSweep(named: board.sweep)),
+                                           options: FigureOptions(panels: panels, title: "Sweep \u{201C}\(board.sweep)\u{201D}: \(title)"))
                         }
                         return asset(Array(svg.utf8), type: "image/svg+xml", cache: false)
                     } catch {

@@ -10,7 +10,8 @@ import SweepStore
 /// pool and NIO's event loop) runs the queries one at a time. Each answer is kept and served
 /// until it is `maxAge` seconds old; after that the kept one is still served at once while a
 /// single refresh runs, so however many clients poll, the database sees at most one query per
-/// kind per period and a request waits for the database only the first time.
+/// kind per period; a request waits for the database only the first time, or when the kept answer
+/// is more than four periods old (nobody asked for a while).
 final class DatabaseReader: @unchecked Sendable {
     // @unchecked Sendable: `database` is touched only on `queue`; `cache` and `refreshing` only under `lock`.
     private let queue = DispatchQueue(label: "nmsweep.http.database")
@@ -30,7 +31,7 @@ final class DatabaseReader: @unchecked Sendable {
     func value<T: Sendable>(_ key: String, maxAge: Double, _ query: @escaping @Sendable (SweepDatabase) throws -> T) async throws -> T {
         let now = Date().timeIntervalSince1970
         let (kept, refresh) = lock.withLock {
-            let kept = cache[key]
+            let kept = cache[key].flatMap { now - $0.at < 4 * maxAge ? $0 : nil }
             let refresh = (kept.map { now - $0.at >= maxAge } ?? false) && !refreshing.contains(key)
             if refresh { refreshing.insert(key) }
             return (kept, refresh)
@@ -41,9 +42,9 @@ final class DatabaseReader: @unchecked Sendable {
         }
         return try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
-                // A request that queued behind the first one's query finds its answer kept.
+                // A request that queued behind another's query of this kind takes that answer.
                 lock.lock()
-                let fresh = cache[key].flatMap { $0.value as? T }
+                let fresh = cache[key].flatMap { Date().timeIntervalSince1970 - $0.at < maxAge ? $0.value as? T : nil }
                 lock.unlock()
                 if let fresh { return continuation.resume(returning: fresh) }
                 continuation.resume(with: Result { try run(key, query) })

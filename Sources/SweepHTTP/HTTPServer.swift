@@ -37,7 +37,9 @@ public final class HTTPServer: Sendable {
         let bound = BoundPort()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var serverLogger = logger
-        serverLogger.logLevel = max(logger.logLevel, .warning)
+        // Hummingbird logs its child channels' cancellation at exit as an error; a failure to
+        // listen reaches the caller through `run()`, and request errors are answered, not logged.
+        serverLogger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "nmsweep"),
                               onServerRunning: { channel in bound.set(channel.localAddress?.port ?? address.port) },
                               eventLoopGroupProvider: .shared(group), logger: serverLogger)
