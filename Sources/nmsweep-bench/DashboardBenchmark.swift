@@ -9,7 +9,8 @@ import SweepStore
 /// `nmsweep-bench dashboard`: what the HTTP side costs the coordinator. The no-op sweep of
 /// `nmsweep-bench coordinator`, alternately without `--http` (the yardstick) and with `--http`
 /// plus a client that GETs `/api/status`, `/api/workers` and `/metrics` every `--poll-ms`, in
-/// the same process and database server; prints the medians and their ratio.
+/// one process; each run gets a fresh temporary database (cells are global by key, so a second
+/// run in the same one would find its cells done). Prints the medians and their ratio.
 struct DashboardBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
@@ -35,16 +36,15 @@ struct DashboardBenchmark: ParsableCommand {
 
     func run() throws {
         var plain: [Double] = [], polled: [Double] = [], requests = 0
-        try BenchProcesses.withTemporaryDatabase("dashboard", durable: true) { endpoint in
-            for round in 0..<rounds {
-                plain.append(try measure(endpoint, sweep: "plain-\(round)", http: false).rate)
-                let withHTTP = try measure(endpoint, sweep: "polled-\(round)", http: true)
-                polled.append(withHTTP.rate)
-                requests += withHTTP.requests
-                if !json {
-                    print("  round \(round + 1): \(Int(plain.last!)) cells/s without, \(Int(withHTTP.rate)) with --http "
-                          + "(\(withHTTP.requests) requests answered)")
-                }
+        for round in 0..<rounds {
+            let without = try BenchProcesses.withTemporaryDatabase("dashboard", durable: true) { try measure($0, sweep: "bench", http: false) }
+            let with = try BenchProcesses.withTemporaryDatabase("dashboard", durable: true) { try measure($0, sweep: "bench", http: true) }
+            plain.append(without.rate)
+            polled.append(with.rate)
+            requests += with.requests
+            if !json {
+                print("  round \(round + 1): \(Int(without.rate)) cells/s without, \(Int(with.rate)) with --http "
+                      + "(\(with.requests) requests answered)")
             }
         }
         let (a, b) = (Self.median(plain), Self.median(polled))
