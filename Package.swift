@@ -65,12 +65,12 @@ var targets: [Target] = [
     .target(name: "TextEncoder", dependencies: ["NoisyCore", "StudyData"]),
     // The WordNet text tasks and their encoder features (cells with features: {encoder: …}).
     .target(name: "TextTasks", dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder"]),
-    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", "GlyphData", .product(name: "Yams", package: "Yams")]),
+    .target(name: "SweepKit", dependencies: ["NoisyCore", "StudyData", .product(name: "Yams", package: "Yams")]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     // What both services run on: wake pipe, stop signals, monotonic clock, process supervisor.
     .target(name: "SweepRuntime"),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
-    .target(name: "SweepStore", dependencies: ["Postgres", "NoisyCore", "SweepKit", logging]),
+    .target(name: "SweepStore", dependencies: ["Postgres", "NoisyCore", "SweepKit", "SweepRuntime", logging]),
     .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "SweepStore", "BuildInfo", logging, metrics]),
     .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging, metrics]),
     // HTTP for the services (docs/http.md): Hummingbird on an event loop of its own, the bearer

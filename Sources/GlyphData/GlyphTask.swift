@@ -1,5 +1,5 @@
 public import NoisyCore
-import StudyData
+public import StudyData
 
 /// A rendered Latin glyph set of the downstream tasks: the 62 letters and digits in one group of
 /// fonts, disjoint from the source's characters and fonts.
@@ -9,9 +9,8 @@ public enum LatinGlyphSet: String, CaseIterable, Sendable {
     /// Handwriting-style fonts (``GlyphFonts/latinHand``).
     case hand = "latin-hand"
 
-    /// The classes: `0`–`9`, `A`–`Z`, `a`–`z`.
-    public static let characters: [Unicode.Scalar] = (0x30...0x39).map { Unicode.Scalar($0)! }
-        + (0x41...0x5A).map { Unicode.Scalar($0)! } + (0x61...0x7A).map { Unicode.Scalar($0)! }
+    /// The classes: `0`–`9`, `A`–`Z`, `a`–`z` (``GlyphTask/characters``).
+    public static var characters: [Unicode.Scalar] { GlyphTask.characters }
 
     /// Images per class per font.
     static let perFont = 4
@@ -44,27 +43,8 @@ public enum LatinGlyphSet: String, CaseIterable, Sendable {
     }
 }
 
-/// A downstream task on rendered Latin glyphs (docs/data.md, "Glyphs"): classify the 62 letters and
-/// digits, classes disjoint from the CJK source.
-///
-/// - `latin-print` (ID): train and test splits of the print set.
-/// - `latin-print->latin-hand` (OOD): trained on the print set's train split, tested on the
-///   handwriting set's test split — the DomainNet analogue (same labels, a style shift).
-public enum GlyphTask: String, CaseIterable, Sendable {
-    case latinPrint = "latin-print"
-    case latinPrintToHand = "latin-print->latin-hand"
-
-    /// The names as grids spell them.
-    public static let names = allCases.map(\.rawValue)
-
-    /// The task called `name`, nil when it is no glyph task.
-    public static func named(_ name: String) -> GlyphTask? { GlyphTask(rawValue: name) }
-
-    public var kind: TaskKind { self == .latinPrint ? .id : .ood }
-    /// Always transfer: other characters and other fonts than the source's.
-    public var domain: TaskDomain { .transfer }
-    public var classCount: Int { LatinGlyphSet.characters.count }
-
+/// The data of the glyph tasks (the tasks themselves are StudyData's ``GlyphTask``).
+extension GlyphTask {
     /// The train and test data, split as StudyData's `makeTask` splits a data set: stratified by
     /// class with the stream `"split/<set>"` of `seed`, so both tasks share the print set's split.
     public func data(dataDirectory: String, seed: UInt64, trainFraction: Double) throws -> (train: Dataset, test: Dataset) {

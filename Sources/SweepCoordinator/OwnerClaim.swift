@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import SweepKit
 public import SweepStore
+import SweepRuntime
 
 /// Another coordinator runs the sweep: the refusal a second coordinator exits 2 with.
 public struct SweepOwnedElsewhere: Error, CustomStringConvertible {
@@ -15,14 +16,15 @@ public struct SweepOwnedElsewhere: Error, CustomStringConvertible {
 /// so a successor can check late results against them), and the cells shared with other sweeps
 /// that their older owners may be running.
 ///
-/// A thread of its own owns the session. Every 200 ms it writes the leases issued since, and
+/// A thread of its own (``PeriodicThread``) owns the session. Every 200 ms it writes the leases issued since, and
 /// checks the session: when the session was lost (the server restarted, the network cut it) the
 /// claim is not held and ``isHeld`` is false — the coordinator stops dispatching (fencing; results
 /// still commit, idempotently) — until the lock is taken again; if another coordinator took it
 /// meanwhile, ``takenBy`` says who and the coordinator stops.
 ///
-/// `@unchecked Sendable`: every mutable field is guarded by ``lock``; the session is used only by
-/// the claim's thread after ``start()`` (and by the caller before it).
+/// `@unchecked Sendable`: every mutable field is guarded by ``lock`` but `lastSharedCheck`, which
+/// only the claim's thread uses, and `thread`, set by ``start()`` before that thread runs; the
+/// session is used only by the claim's thread after ``start()`` (and by the caller before it).
 public final class OwnerClaim: @unchecked Sendable {
     let ownership: SweepOwnership
     public let sweepID: Int64
@@ -34,11 +36,11 @@ public final class OwnerClaim: @unchecked Sendable {
     /// How long a persisted lease stays valid for a successor, ms.
     let leaseValidity: Int64
 
-    private let lock = NSCondition()
+    private let lock = NSLock()
     private var held = true
     private var session: Int32 = 0
-    private var stopping = false
-    private var finished = false
+    private var thread: PeriodicThread?
+    private var lastSharedCheck = Date.distantPast
     private var pendingLeases: [WorkerID: [(lease: Int64, cell: String, attempt: Int)]] = [:]
     private var endpoint: String?
     private var taken: SweepOwner?
@@ -84,8 +86,8 @@ public final class OwnerClaim: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "owner-claim"
+        let thread = PeriodicThread(name: "owner-claim", interval: 0.2) { [weak self] last in self?.round(isLast: last) }
+        self.thread = thread
         thread.start()
     }
 
@@ -132,53 +134,38 @@ public final class OwnerClaim: @unchecked Sendable {
     /// the database away the lock goes with the session when the process exits, and a stop
     /// must not outlast the shutdown grace period).
     public func stop() {
-        lock.lock()
-        stopping = true
-        lock.broadcast()
-        let deadline = Date().addingTimeInterval(1)
-        while !finished, lock.wait(until: deadline) {}
-        lock.unlock()
+        thread?.stop(waitingAtMost: 1)
     }
 
-    private func run() {
-        var lastSharedCheck = Date.distantPast
-        while true {
-            lock.lock()
-            if !stopping { _ = lock.wait(until: Date().addingTimeInterval(0.2)) }
-            let leases = pendingLeases
-            pendingLeases.removeAll(keepingCapacity: true)
-            let newEndpoint = endpoint
-            endpoint = nil
-            let stop = stopping
-            let waiting = Array(waitingCells)
-            lock.unlock()
+    /// One round on the claim's thread: the lock checked (and taken again after a lost session),
+    /// the endpoint and the queued leases written, shared cells watched; the last round releases.
+    private func round(isLast: Bool) {
+        lock.lock()
+        let leases = pendingLeases
+        pendingLeases.removeAll(keepingCapacity: true)
+        let newEndpoint = endpoint
+        endpoint = nil
+        let waiting = Array(waitingCells)
+        lock.unlock()
 
-            do {
-                try ensureHeld()
-                if let newEndpoint { try ownership.publish(endpoint: newEndpoint, sweepID: sweepID) }
-                for (worker, list) in leases {
-                    try ownership.recordLeases(sweepID: sweepID, worker: worker.description, leases: list, validForMilliseconds: leaseValidity)
-                }
-                if !waiting.isEmpty, Date().timeIntervalSince(lastSharedCheck) >= 1 {
-                    lastSharedCheck = Date()
-                    try watchShared(waiting)
-                }
-                if stop { try ownership.release(sweepID: sweepID) }
-            } catch {
-                // Leases not yet written go back to the queue (while the claim is lost nothing new
-                // is dispatched, so the queue does not grow); the session is checked again next round.
-                lock.lock()
-                for (worker, list) in leases { pendingLeases[worker, default: []].insert(contentsOf: list, at: 0) }
-                lock.unlock()
-                markLost(because: error)
+        do {
+            try ensureHeld()
+            if let newEndpoint { try ownership.publish(endpoint: newEndpoint, sweepID: sweepID) }
+            for (worker, list) in leases {
+                try ownership.recordLeases(sweepID: sweepID, worker: worker.description, leases: list, validForMilliseconds: leaseValidity)
             }
-            if stop {
-                lock.lock()
-                finished = true
-                lock.broadcast()
-                lock.unlock()
-                return
+            if !waiting.isEmpty, Date().timeIntervalSince(lastSharedCheck) >= 1 {
+                lastSharedCheck = Date()
+                try watchShared(waiting)
             }
+            if isLast { try ownership.release(sweepID: sweepID) }
+        } catch {
+            // Leases not yet written go back to the queue (while the claim is lost nothing new
+            // is dispatched, so the queue does not grow); the session is checked again next round.
+            lock.lock()
+            for (worker, list) in leases { pendingLeases[worker, default: []].insert(contentsOf: list, at: 0) }
+            lock.unlock()
+            markLost(because: error)
         }
     }
 

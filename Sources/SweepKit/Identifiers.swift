@@ -14,9 +14,17 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The key of 32 digest bytes; `nil` unless exactly 32 bytes are given.
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (i, byte) in bytes.enumerated() { words[i / 8] = (words[i / 8] << 8) | UInt64(byte) }
-        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+        // No intermediate arrays: keys are made and printed per message on the coordinator's hot path.
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for (i, byte) in bytes.enumerated() {
+            switch i >> 3 {
+            case 0: words.0 = words.0 << 8 | UInt64(byte)
+            case 1: words.1 = words.1 << 8 | UInt64(byte)
+            case 2: words.2 = words.2 << 8 | UInt64(byte)
+            default: words.3 = words.3 << 8 | UInt64(byte)
+            }
+        }
+        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
     }
 
     /// The key of 64 hex digits (either case); `nil` for anything else.
@@ -27,11 +35,26 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The 32 digest bytes, big-endian.
     public var bytes: [UInt8] {
-        [w0, w1, w2, w3].flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } }
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            for (n, word) in [w0, w1, w2, w3].enumerated() {
+                for k in 0..<8 { buffer[8 * n + k] = UInt8(truncatingIfNeeded: word >> (56 - 8 * k)) }
+            }
+            count = 32
+        }
     }
 
     /// 64 lowercase hex digits.
-    public var hex: String { SHA256Digest(bytes: bytes).hex }
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digit in
+                for (n, word) in [w0, w1, w2, w3].enumerated() {
+                    for k in 0..<16 { buffer[16 * n + k] = digit[Int(truncatingIfNeeded: word >> (60 - 4 * k)) & 15] }
+                }
+            }
+            return 64
+        }
+    }
 
     public var description: String { hex }
 

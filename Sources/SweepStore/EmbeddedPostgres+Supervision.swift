@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import SweepRuntime
 
 /// Keeps the embedded server running while a coordinator uses it (issue 21): when its postmaster
 /// dies (an OOM kill, a SIGKILL), the server is started again — PostgreSQL's crash recovery
@@ -7,18 +8,20 @@ public import Logging
 /// Each restart is logged with why, recorded as a `database_restarted` event, and appended to
 /// `<state>/postgres/restarts.log`, which `nmsweep db status` reads.
 ///
-/// A thread of its own checks once a second whether the postmaster of `postmaster.pid` is
+/// A thread of its own (``PeriodicThread``) checks once a second whether the postmaster of `postmaster.pid` is
 /// alive (`kill(pid, 0)`: no subprocess on the healthy path).
 public final class EmbeddedSupervisor: @unchecked Sendable {
     public let server: EmbeddedPostgres
     /// Restarts allowed for this supervisor's life; then it logs that it gives up.
     public let maxRestarts: Int
     let logger: Logger
-    /// `@unchecked Sendable`: these are guarded by `condition`.
-    private let condition = NSCondition()
-    private var stopping = false
-    private var finished = false
+    /// `@unchecked Sendable`: `count` is guarded by `lock`; `delay` and `gaveUp` are used by the
+    /// supervisor's thread only; `thread` is set by ``start()`` before that thread runs.
+    private let lock = NSLock()
     private var count = 0
+    private var delay = 0.5
+    private var gaveUp = false
+    private var thread: PeriodicThread?
 
     public init(server: EmbeddedPostgres, maxRestarts: Int = 5, logger: Logger) {
         self.server = server
@@ -28,67 +31,50 @@ public final class EmbeddedSupervisor: @unchecked Sendable {
 
     /// Restarts made so far.
     public var restarts: Int {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return count
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "db-supervisor"
+        let thread = PeriodicThread(name: "db-supervisor", interval: 1) { [weak self] last in
+            if !last { self?.check() }
+        }
+        self.thread = thread
         thread.start()
     }
 
     public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        let deadline = Date().addingTimeInterval(2)
-        while !finished, condition.wait(until: deadline) {}
-        condition.unlock()
+        thread?.stop(waitingAtMost: 2)
     }
 
-    private func run() {
-        defer {
-            condition.lock()
-            finished = true
-            condition.broadcast()
-            condition.unlock()
+    /// One round (on the supervisor's thread only): restarts a dead postmaster, within budget.
+    private func check() {
+        guard !gaveUp, let dead = server.deadPostmaster() else { return }
+        if restarts >= maxRestarts {
+            logger.critical("the embedded PostgreSQL died again (\(dead)) after \(maxRestarts) restarts: not restarting it; start it with `nmsweep db start` (the coordinator waits and carries on)")
+            gaveUp = true
+            return
         }
-        var delay = 0.5
-        var gaveUp = false
-        while true {
-            condition.lock()
-            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(1)) }
-            let stop = stopping
-            condition.unlock()
-            if stop { return }
-            guard !gaveUp, let dead = server.deadPostmaster() else { continue }
-            if restarts >= maxRestarts {
-                logger.critical("the embedded PostgreSQL died again (\(dead)) after \(maxRestarts) restarts: not restarting it; start it with `nmsweep db start` (the coordinator waits and carries on)")
-                gaveUp = true
-                continue
+        logger.error("the embedded PostgreSQL died (\(dead)); restarting it (restart \(restarts + 1) of at most \(maxRestarts))")
+        do {
+            let endpoint = try server.start()
+            lock.lock()
+            count += 1
+            let n = count
+            lock.unlock()
+            delay = 0.5
+            logger.notice("the embedded PostgreSQL is running again at \(endpoint) (crash recovery done)")
+            server.appendRestart(reason: dead)
+            if let database = try? SweepDatabase(url: endpoint.socketURL(), migrate: false) {
+                _ = try? database.recordEvent(kind: "database_restarted", message: "the embedded PostgreSQL died (\(dead)) and was restarted",
+                                              detail: "{\"restart\": \(n), \"max_restarts\": \(maxRestarts)}")
+                database.connection.close()
             }
-            logger.error("the embedded PostgreSQL died (\(dead)); restarting it (restart \(restarts + 1) of at most \(maxRestarts))")
-            do {
-                let endpoint = try server.start()
-                condition.lock()
-                count += 1
-                let n = count
-                condition.unlock()
-                delay = 0.5
-                logger.notice("the embedded PostgreSQL is running again at \(endpoint) (crash recovery done)")
-                server.appendRestart(reason: dead)
-                if let database = try? SweepDatabase(url: endpoint.socketURL(), migrate: false) {
-                    _ = try? database.recordEvent(kind: "database_restarted", message: "the embedded PostgreSQL died (\(dead)) and was restarted",
-                                                  detail: "{\"restart\": \(n), \"max_restarts\": \(maxRestarts)}")
-                    database.connection.close()
-                }
-            } catch {
-                logger.error("restarting the embedded PostgreSQL failed: \(error); next try in \(delay) s")
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(30, delay * 2)
-            }
+        } catch {
+            logger.error("restarting the embedded PostgreSQL failed: \(error); next try in \(delay) s")
+            Thread.sleep(forTimeInterval: delay)
+            delay = min(30, delay * 2)
         }
     }
 }

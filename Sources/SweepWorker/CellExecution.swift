@@ -36,14 +36,26 @@ package enum CellExecution {
             case .nonFinite?:
                 return .failed(reason: .nonFinite, retryable: false, message: "injected non-finite value (no-op cell \(noop.index))")
             }
-            let seconds = Double(monotonicMilliseconds() - start) / 1000
-            return .finished(CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index), timings: ["noop": seconds]),
-                             model: nil)
+            return finished(noop, seconds: Double(monotonicMilliseconds() - start) / 1000)
         case .pretrain(let pretrain):
             return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(pretrain: pretrain) }
         case .evaluate(let evaluate):
             return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(evaluate: evaluate, model: model) }
         }
+    }
+
+    /// The outcome of a cell that has nothing to run — a no-op cell of 0 ms with no fault — or nil
+    /// for any other cell. The worker answers such a cell on its socket thread: waking a slot
+    /// thread and waking the socket thread back costs more than the cell (two context switches
+    /// per cell; the coordinator benchmark's workers spent most of their time there).
+    package static func instantOutcome(of spec: CellSpec) -> CellOutcome? {
+        guard case .noop(let noop) = spec, noop.sleepMilliseconds <= 0, noop.fault == nil else { return nil }
+        return finished(noop, seconds: 0)
+    }
+
+    /// A no-op cell's result: accuracy 1, its index as the training loss.
+    static func finished(_ noop: NoopSpec, seconds: Double) -> CellOutcome {
+        .finished(CellResult(accuracy: 1, sve: 0, lsvr: 0, trainLoss: Double(noop.index), timings: ["noop": seconds]), model: nil)
     }
 
     /// Runs a pre-training or evaluate cell with StudyRunner's `CellRunner`; its errors become

@@ -24,6 +24,9 @@ public final class Worker {
     var context: Context?
     var socket: Socket?
     var poller = Poller()
+    /// Cells with nothing to run (``CellExecution/instantOutcome(of:)``), answered by this thread
+    /// after the current round of actions, in the order they were handed out.
+    var instant: [SlotOutcome] = []
 
     public init(configuration: WorkerConfiguration, logger: Logger = Logger(label: "nmsweep.worker")) {
         self.configuration = configuration
@@ -70,7 +73,9 @@ public final class Worker {
             for outcome in pool.takeOutcomes() {
                 try perform(session.cellFinished(outcome.assign, outcome.outcome, now: now))
             }
+            try finishInstantCells()
             try perform(session.tick(now: now))
+            try finishInstantCells()
         }
         socket?.close()
         context?.shutdown()
@@ -78,6 +83,15 @@ public final class Worker {
     }
 
     var now: SchedulerTime { SchedulerTime(milliseconds: monotonicMilliseconds()) }
+
+    /// Reports the instant cells' outcomes, as a slot would (finishing one may start the next).
+    func finishInstantCells() throws {
+        while !instant.isEmpty {
+            let outcomes = instant
+            instant.removeAll(keepingCapacity: true)
+            for outcome in outcomes { WorkerMetrics.count(outcome.outcome); try perform(session.cellFinished(outcome.assign, outcome.outcome, now: now)) }
+        }
+    }
 
     /// Does what the session asks, in order.
     func perform(_ actions: [WorkerAction]) throws {
@@ -87,7 +101,12 @@ public final class Worker {
             case .disconnect: disconnect()
             case .send(let message): send(message)
             case .sendFrame(let frame): sendFrame(frame)
-            case .run(let job): pool.submit(job)
+            case .run(let job):
+                if let outcome = CellExecution.instantOutcome(of: job.spec) {
+                    instant.append(SlotOutcome(assign: job.assign, outcome: outcome))
+                } else {
+                    pool.submit(job)
+                }
             case .storeArtifact(let digest, let bytes): cache.write(bytes, digest: digest)
             case .uploadArtifact(let digest, let answering):
                 if let bytes = cache.read(digest), let chunks = try? Wire.ArtifactChunk.chunks(of: bytes, digest: digest) {

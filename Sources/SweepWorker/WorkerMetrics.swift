@@ -29,8 +29,14 @@ public enum WorkerMetrics {
         let outcome = run()
         cellSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- start))
         busySlots.record(busy.add(-1))
-        if case .finished = outcome { finished.increment() } else { failed.increment() }
+        count(outcome)
         return outcome
+    }
+
+    /// Counts how an attempt ended (also the instant no-op cells the socket thread answers itself).
+    static func count(_ outcome: CellOutcome) {
+        guard isEnabled else { return }
+        if case .finished = outcome { finished.increment() } else { failed.increment() }
     }
 
     /// A protocol note: a coordinator gone silent (the worker reconnects) is counted.

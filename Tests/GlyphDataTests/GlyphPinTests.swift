@@ -105,6 +105,19 @@ struct GlyphGridFileTests {
             if case .evaluate(let e) = cell.spec { #expect(GridTask.domain(of: e) == .transfer, "\(e.task)") }
         }
     }
+
+    @Test("the glyph ablation reuses the study's models and its LP / MLP / NMTune cells: only its 96 NMTune variants are new")
+    func ablationReusesTheStudysCells() throws {
+        let grids = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("grids").path
+        let study = Set(try Grid.load(path: grids + "/glyphs.yaml").expand().cells.map(\.key))
+        let ablation = try Grid.load(path: grids + "/glyphs-ablation.yaml").expand().cells
+        #expect(ablation.count == 2 * 4 + 2 * 4 * 2 * 9)
+        let pretrainings = ablation.filter { $0.kind == .pretrain }
+        #expect(pretrainings.count == 8)
+        #expect(pretrainings.allSatisfy { study.contains($0.key) }, "every model is one of the study's")
+        #expect(ablation.filter { !study.contains($0.key) }.count == 96)
+    }
 }
 
 @Suite("GLYPHS.sha256: the rendered sets in the data folder", .enabled(if: FontData.available, FontData.skipReason))

@@ -1,3 +1,4 @@
+import Foundation
 import SweepKit
 import Testing
 
@@ -9,6 +10,12 @@ import Testing
         #expect(key.hex.count == 64)
         #expect(CellKey(hex: key.hex) == key)
         #expect(CellKey(hex: key.hex.uppercased()) == key)
+    }
+
+    @Test func hexIsLowercaseInDigestOrder() throws {
+        let key = try #require(CellKey(bytes: (0..<32).map { UInt8($0 * 8 + 7) }))
+        #expect(key.hex == (0..<32).map { String(format: "%02x", $0 * 8 + 7) }.joined())
+        #expect(key.short == String(key.hex.prefix(12)))
     }
 
     @Test func malformedHexIsRejected() {

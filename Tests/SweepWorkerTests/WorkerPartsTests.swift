@@ -82,6 +82,23 @@ import ZeroMQ
         #expect(reason2 == .nonFinite && !retryable2)
     }
 
+    /// Only a no-op cell of 0 ms without a fault is answered without a slot, with the result its
+    /// slot would give (timings aside).
+    @Test func onlyInstantNoopCellsSkipTheSlots() {
+        guard case .finished(let result, let model)? = CellExecution.instantOutcome(of: .noop(NoopSpec(index: 9))) else {
+            Issue.record("an instant no-op cell was not answered at once")
+            return
+        }
+        let slot = CellExecution.run(.noop(NoopSpec(index: 9)), model: nil, dataDirectory: "/nonexistent", cacheDirectory: "/nonexistent")
+        guard case .finished(let slotResult, nil) = slot else { Issue.record("\(slot)"); return }
+        #expect(model == nil && result.accuracy == slotResult.accuracy && result.trainLoss == 9 && slotResult.trainLoss == 9)
+        #expect(result.timings.keys.sorted() == slotResult.timings.keys.sorted())
+        #expect(CellExecution.instantOutcome(of: .noop(NoopSpec(index: 1, sleepMilliseconds: 1))) == nil)
+        for fault in TestFault.allCases {
+            #expect(CellExecution.instantOutcome(of: .noop(NoopSpec(index: 2, fault: fault))) == nil, "\(fault)")
+        }
+    }
+
     @Test func theCoresErrorCodesMapToFailureReasons() {
         #expect(CellExecution.reason(of: CellRunnerError(.environment, message: "disk")) == .error)
         #expect(CellExecution.reason(of: CellRunnerError(.nonFinite, message: "NaN")) == .nonFinite)

@@ -1,5 +1,5 @@
-import GlyphData
 import NoisyCore
+import StudyData
 import Yams
 
 extension Grid {

@@ -1,5 +1,4 @@
 public import NoisyCore
-import GlyphData
 import StudyData
 
 /// The downstream tasks a grid with pre-training may name (docs/data.md, "The task suite").

@@ -44,6 +44,7 @@ extension Wire {
 
         /// The spec decoded from ``specJSON``; throws `invalidValue` naming the JSON fault.
         public func spec() throws(ProtocolError) -> CellSpec {
+            if let noop = NoopSpecTemplate.instant.decode(specJSON) { return .noop(noop) }
             do {
                 return try JSONDecoder().decode(CellSpec.self, from: Data(specJSON))
             } catch {
