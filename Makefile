@@ -12,6 +12,9 @@ export NMSWEEP_MARCH ?= native
 # System packages the build, the tests and the benchmarks need (librsvg2-bin: `nmsweep report
 # --format pdf|png`; python3-venv: the Python access check).
 APT_PACKAGES := pkg-config libzmq3-dev libpq-dev zlib1g-dev libfreetype-dev postgresql libopenblas-dev librsvg2-bin python3-venv
+# The browser of the live page's test (docs/http.md); `test` installs it, and where it cannot be
+# installed the browser test is skipped with that message.
+TEST_APT_PACKAGES := chromium
 
 BIN := .build/$(CONFIG)
 
@@ -39,6 +42,11 @@ build: deps
 ## test: the whole test suite, in release (numeric kernels are ~500x slower in debug), then the
 ## Python access recipe against a real sweep (pandas from PyPI, venv cached in ~/.cache/nmsweep).
 test: deps
+	@dpkg-query -W -f='$${Status}' $(TEST_APT_PACKAGES) 2>/dev/null | grep -q 'install ok installed' || { \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); echo "test: installing $(TEST_APT_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null 2>&1 \
+	    || { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null 2>&1; } \
+	    || echo "test: $(TEST_APT_PACKAGES) could not be installed: the browser test (IntegrationTests/DashboardTests) will be skipped"; }
 	$(SWIFT) test -c $(CONFIG)
 	scripts/check-python.sh
 

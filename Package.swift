@@ -22,6 +22,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 
 var targets: [Target] = [
     // C libraries: a module map and a shim header each, nothing else.
@@ -70,8 +71,20 @@ var targets: [Target] = [
     .target(name: "SweepRuntime"),
     .target(name: "Postgres", dependencies: ["CLibPQ"]),
     .target(name: "SweepStore", dependencies: ["Postgres", "NoisyCore", "SweepKit", "SweepRuntime", logging]),
-    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "SweepStore", "BuildInfo", logging]),
-    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging]),
+    .target(name: "SweepCoordinator", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "SweepStore", "BuildInfo", logging, metrics]),
+    .target(name: "SweepWorker", dependencies: ["SweepKit", "ZeroMQ", "SweepRuntime", "NoisyCore", "StudyData", "StudyRunner", "TextTasks", "BuildInfo", logging, metrics]),
+    // HTTP for the services (docs/http.md): Hummingbird on an event loop of its own, the bearer
+    // token, and the Prometheus backend of swift-metrics behind `/metrics`.
+    .target(name: "SweepHTTP", dependencies: [
+        logging, metrics,
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+    ]),
+    // The coordinator's live page and JSON API: reads the coordinator's published snapshot, never its loop.
+    .target(name: "SweepDashboard", dependencies: ["SweepHTTP", "SweepCoordinator", "SweepStore", "SweepKit", logging,
+                                                   .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/dashboard.css"), .embedInCode("Page/dashboard.js")]),
     // The release, result format and git revision a binary was built from (--version); the
     // revision is written before each build by RevisionPlugin ("unknown" outside git).
     .target(name: "BuildInfo", dependencies: ["SweepKit"], plugins: ["RevisionPlugin"]),
@@ -82,16 +95,16 @@ var targets: [Target] = [
     // Executables: parse arguments, wire services, exit codes.
     .executableTarget(
         name: "nmsweep-coordinator",
-        dependencies: ["SweepCoordinator", "SweepStore", "SweepKit", "SweepRuntime", "CommandSupport", argumentParser, logging]),
+        dependencies: ["SweepCoordinator", "SweepDashboard", "SweepHTTP", "SweepStore", "SweepKit", "SweepRuntime", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-worker",
-        dependencies: ["SweepWorker", "SweepKit", "StudyData", "CommandSupport", argumentParser, logging]),
+        dependencies: ["SweepWorker", "SweepHTTP", "SweepKit", "StudyData", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep",
         dependencies: ["NoisyCore", "StudyData", "StudyRunner", "TextEncoder", "TextTasks", "GlyphData", "SweepKit", "SweepStore", "Postgres", "ZeroMQ", "CommandSupport", argumentParser, logging]),
     .executableTarget(
         name: "nmsweep-bench",
-        dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", argumentParser]),
+        dependencies: ["NoisyCore", "StudyData", "TextEncoder", "COpenBLAS", "Postgres", "SweepStore", "SweepKit", "ZeroMQ", "SweepHTTP", argumentParser]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["NoisyCore", "Postgres", "SweepStore"], path: "Tests/TestSupport"),
@@ -109,7 +122,9 @@ var targets: [Target] = [
     .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepKit", "SweepStore", "NoisyCore", logging]),
     .testTarget(name: "SweepWorkerTests", dependencies: ["SweepWorker", "SweepKit", "NoisyCore", "StudyRunner", "StudyData", "ZeroMQ", "SweepRuntime"]),
     .testTarget(name: "SweepRuntimeTests", dependencies: ["SweepRuntime"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ"]),
+    // The HTTP side in process: snapshot box, JSON, token check, the Prometheus text.
+    .testTarget(name: "SweepDashboardTests", dependencies: ["SweepDashboard", "SweepHTTP", "SweepCoordinator", "SweepStore", "SweepKit", "TestSupport", logging]),
+    .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "NoisyCore", "StudyData", "StudyRunner", "SweepKit", "TextTasks", "ZeroMQ", "SweepHTTP"]),
 ]
 
 for index in targets.indices where targets[index].type != .system && targets[index].type != .plugin {
@@ -132,6 +147,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The HTTP side (SweepDashboard); its swift-configuration support is not used.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already Hummingbird's: named for the HTTP side's own event loop (NIOPosix).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: targets
 )

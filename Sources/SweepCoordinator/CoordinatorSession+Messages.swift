@@ -14,6 +14,7 @@ extension CoordinatorSession {
         case .accepted(let accepted):
             perform(scheduler.accepted(worker, leases: accepted.leases, now: now), now: now)
         case .result(let report):
+            CoordinatorMetrics.resultArrived(report.lease, scheduler: scheduler, cells: cells, now: now)
             take(report, from: worker, now: now)
         case .failure(let failure):
             // A model that could not be had is not the cell's fault: its pre-training runs again

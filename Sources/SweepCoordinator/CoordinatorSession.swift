@@ -151,6 +151,7 @@ package struct CoordinatorSession {
                 logger.warning("cell \(cell.short) failed after \(attempts) attempts: \(error)")
                 outbox.append(.store(.cellOutcome(cell, state: .failed, attempts: attempts, error: error)))
             case .workerLost(let worker, let reason):
+                CoordinatorMetrics.workerLost(reason: reason)
                 uploads.drop(of: worker)
                 logger.warning("\(reason)")
                 outbox.append(.store(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil)))

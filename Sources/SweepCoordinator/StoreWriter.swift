@@ -139,7 +139,9 @@ final class StoreWriter: @unchecked Sendable {
             func flush() {
                 guard !results.isEmpty else { return }
                 var inserted = 0
+                let commitStart = DispatchTime.now().uptimeNanoseconds
                 if write({ inserted = try database.insertResults(results) }, what: "\(results.count) results") {
+                    CoordinatorMetrics.committed(keys.count, startedAt: commitStart)
                     committedCount += keys.count
                     insertedCount += inserted
                     done.append(.committed(keys))

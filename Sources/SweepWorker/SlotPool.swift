@@ -49,7 +49,7 @@ package final class SlotPool: @unchecked Sendable {
     private func loop() {
         while true {
             let job = jobs.pop()
-            outcomes.push(SlotOutcome(assign: job.assign, outcome: run(job)))
+            outcomes.push(SlotOutcome(assign: job.assign, outcome: WorkerMetrics.timed { run(job) }))
             wake.signal()
         }
     }

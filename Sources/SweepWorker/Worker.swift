@@ -91,7 +91,7 @@ public final class Worker {
         while !instant.isEmpty {
             let outcomes = instant
             instant.removeAll(keepingCapacity: true)
-            for outcome in outcomes { try perform(session.cellFinished(outcome.assign, outcome.outcome, now: now)) }
+            for outcome in outcomes { WorkerMetrics.count(outcome.outcome); try perform(session.cellFinished(outcome.assign, outcome.outcome, now: now)) }
         }
     }
 
@@ -116,7 +116,7 @@ public final class Worker {
                 } else if answering {
                     try perform(session.uploadFailed(digest, now: now))
                 }
-            case .note(let note): log(note)
+            case .note(let note): WorkerMetrics.noted(note); log(note)
             }
         }
     }

@@ -6,6 +6,8 @@ import Logging
 import NoisyCore
 import Postgres
 import SweepCoordinator
+import SweepDashboard
+import SweepHTTP
 import SweepKit
 import SweepStore
 import SweepRuntime
@@ -67,6 +69,12 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "A limit on one attempt's run time, ms: a cell still running after it is cancelled and its attempt counted as failed (default: none).")
     var cellTimeoutMs: Int64?
 
+    @Option(help: "Serve the live page, the JSON API and Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:8080; docs/http.md). Off by default.")
+    var http: String?
+
+    @Option(help: "A file holding the bearer token HTTP clients must send (required when --http is not a loopback address).")
+    var httpTokenFile: String?
+
     @OptionGroup var logging: LogLevelOption
 
     @Option(help: "Refuse a grid of more cells than this, before expanding it (exit 2).")
@@ -103,6 +111,7 @@ struct CoordinatorCommand: ParsableCommand {
         if let resultBacklogLimit, resultBacklogLimit < 1 { throw ValidationError("--result-backlog-limit must be positive") }
         if let noopCells, noopCells < 0 { throw ValidationError("--noop-cells must be 0 or more") }
         guard maxCells >= 1 else { throw ValidationError("--max-cells must be positive, not \(maxCells)") }
+        do { _ = try HTTPOptions(address: http, tokenFile: httpTokenFile) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
@@ -168,6 +177,9 @@ struct CoordinatorCommand: ParsableCommand {
         defer { supervisor?.stop() }
         let isGrid = plan.cells.contains(where: { if case .evaluate = $0.spec { return true } else { return false } })
         LiveLine.standardError.log("nmsweep-coordinator: results go to \(whereabouts.place); read them with: \(whereabouts.reportCommand)\n")
+        let httpServer = try HTTPOptions(address: http, tokenFile: httpTokenFile).startDashboard(
+            sweep: plan.name, configuration: &configuration, location: location)
+        defer { httpServer?.stop() }
         let coordinator = Coordinator(plan: plan, database: db, configuration: configuration)
         let hasCommands = plan.cells.contains { $0.spec.workerRequirement != nil }
         let workers = LocalWorkers(count: localWorkers, commandWorkers: localCommandWorkers ?? (hasCommands ? min(1, localWorkers) : 0),

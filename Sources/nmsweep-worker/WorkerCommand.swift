@@ -4,6 +4,7 @@ import CommandSupport
 import Foundation
 import Logging
 import NoisyCore
+import SweepHTTP
 import SweepKit
 import SweepWorker
 import StudyData
@@ -45,6 +46,12 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Tags for command cells' `requires:`, comma-separated (e.g. gpu,a100).")
     var tags: String?
 
+    @Option(help: "Serve this worker's Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:9101; docs/http.md). Off by default.")
+    var http: String?
+
+    @Option(help: "A file holding the bearer token /metrics requires (required when --http is not a loopback address).")
+    var httpTokenFile: String?
+
     @OptionGroup var logging: LogLevelOption
 
     /// `--tags` as a list (empty without it).
@@ -63,6 +70,7 @@ struct WorkerCommand: ParsableCommand {
         do { try EndpointArgument.checkConnect(connect) } catch { throw ValidationError(error.description) }
         if graceMs < 0 { throw ValidationError("--grace-ms must be 0 or more, not \(graceMs)") }
         if let slots, !(1...1024).contains(slots) { throw ValidationError("--slots must be in 1…1024, not \(slots)") }
+        do { _ = try HTTPOptions(address: http, tokenFile: httpTokenFile) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
@@ -90,6 +98,18 @@ struct WorkerCommand: ParsableCommand {
             Logger(label: "nmsweep.worker").notice("--allow-commands: this worker runs the programs its coordinator's grids name, as its own user\(tagList.isEmpty ? "" : " (tags: \(tagList.joined(separator: ",")))")")
         }
         if let curve { Logger(label: "nmsweep.worker").info("\(curve)") }
+        let metricsServer: HTTPServer?
+        do {
+            metricsServer = try HTTPOptions(address: http, tokenFile: httpTokenFile).startMetrics(
+                logger: Logger(label: "nmsweep.http"), histogramBuckets: ["nmsweep_worker_cell_seconds": WorkerMetrics.cellSecondsBuckets]) {
+                WorkerMetrics.isEnabled = true
+            }
+        } catch {
+            FileHandle.standardError.write(Data("nmsweep-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        defer { metricsServer?.stop() }
+        if let metricsServer { Logger(label: "nmsweep.worker").info("metrics at \(metricsServer.address.url)/metrics") }
         let worker = Worker(configuration: configuration)
         Logger(label: "nmsweep.worker").info("\(BuildInfo.workerVersion): dialling the coordinator at \(connect) with \(configuration.slots) slots")
         let code = try worker.run()

@@ -29,10 +29,11 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             let directory = location.directory
             let start = ContinuousClock.now
-            let fetcher = DataFetcher(directory: directory) { line in
-                FileHandle.standardError.write(Data(("data: " + line + "\n").utf8))
-            }
+            let bar = TerminalProgress(label: "data fetch", total: 1)
+            var fetcher = DataFetcher(directory: directory) { line in bar.log("data: " + line) }
+            fetcher.progress = { done, total, what in bar.update(done: done, total: total, detail: what) }
             let results = try failing { try fetcher.fetch() }
+            bar.finish()
             let fetched = results.filter { $0.action == .fetched }.count
             let seconds = (ContinuousClock.now - start) / .seconds(1)
             print("data: \(results.count) files in \(directory) verified (\(fetched) fetched, \(results.count - fetched) already present) in \(String(format: "%.2f", seconds)) s")

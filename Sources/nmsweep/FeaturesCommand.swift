@@ -48,6 +48,8 @@ struct FeaturesCommand: ParsableCommand {
             let pretrains = loaded.expand().cells.compactMap { cell -> (GridCell, PretrainSpec)? in
                 if case .pretrain(let spec) = cell.spec { return (cell, spec) } else { return nil }
             }
+            let bar = TerminalProgress(label: "features export", total: pretrains.count * loaded.tasks.count)
+            defer { bar.finish() }
             try wrap {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 for (index, (cell, spec)) in pretrains.enumerated() {
@@ -59,7 +61,9 @@ struct FeaturesCommand: ParsableCommand {
                     guard model.metadata.spec == spec else {
                         throw CommandFailure("artifact \(record.hash.prefix(12)) was pre-trained from another spec than cell \(cell.key.hex.prefix(12))")
                     }
-                    for task in loaded.tasks {
+                    for (taskIndex, task) in loaded.tasks.enumerated() {
+                        bar.update(done: index * loaded.tasks.count + taskIndex,
+                                   detail: "noise \(Grid.noiseLabel(spec.noiseRatio)) seed \(spec.seed): \(task)")
                         let parameters = try DownstreamTask(name: task)
                         let data = try makeTask(parameters, dataDirectory: dataDirectory, seed: spec.seed,
                                                 parameters: loaded.taskParameters.relevant(to: parameters))
@@ -68,8 +72,9 @@ struct FeaturesCommand: ParsableCommand {
                             try write(features: features, labels: dataset.labels, task: task, noise: spec.noiseRatio, seed: spec.seed, split: split)
                         }
                     }
-                    FileHandle.standardError.write(Data("exported pre-training \(index + 1)/\(pretrains.count): noise \(Grid.noiseLabel(spec.noiseRatio)), seed \(spec.seed), \(loaded.tasks.count) tasks\n".utf8))
+                    bar.log("exported pre-training \(index + 1)/\(pretrains.count): noise \(Grid.noiseLabel(spec.noiseRatio)), seed \(spec.seed), \(loaded.tasks.count) tasks")
                 }
+                bar.update(done: pretrains.count * loaded.tasks.count, detail: "written to \(out)")
                 let gridPath = URL(fileURLWithPath: out).appendingPathComponent("grid.yaml").path
                 let yaml = loaded.blackBoxGridYAML(name: name ?? ((loaded.name ?? "grid") + "-blackbox"))
                 try FileBytes.write(Array(yaml.utf8), to: gridPath)

@@ -93,14 +93,7 @@ struct ReportCommand: ParsableCommand {
                 let sweepID = sweep == nil ? nil : sweeps.first?.id
                 return ViewRenderer.csv(try db.viewRows(view ?? "id_ood_summary", sweepID: sweepID))
             case .json:
-                let sweepID = sweep == nil ? nil : sweeps.first?.id
-                let views = view.map { [$0] } ?? SweepDatabase.reportViews
-                var members = try views.map { "\(ViewRenderer.jsonString($0)):\(ViewRenderer.jsonArray(try db.viewRows($0, sweepID: sweepID)))" }
-                if view == nil {
-                    let all = try sweeps.map { ($0, Verdict.verdicts(try db.report(sweep: $0))) }
-                    members.append("\"verdicts\":" + VerdictJSON.array(all))
-                }
-                return "{" + members.joined(separator: ",\n") + "}\n"
+                return try db.reportJSON(sweeps: sweeps, sweepID: sweep == nil ? nil : sweeps.first?.id, view: view)
             case .svg, .pdf, .png:
                 guard sweeps.count == 1, let only = sweeps.first else {
                     throw CommandFailure("a figure shows one sweep: name it with --sweep (sweeps: \(sweeps.map(\.name).joined(separator: ", ")))")
