@@ -19,19 +19,40 @@ func gemmMicroKernel(
 /// k step), `kc` the depth, `c` the tile's top-left element with row stride `ldc`. The accumulators
 /// stay in registers; every element is one FMA chain in increasing k, so its value does not depend
 /// on the tile's position. `beta == 0` does not read C. Cost: 2·6·16·kc flops.
-/// Written out one line per register (generated) so LLVM has nothing to guess.
 @inline(never)
 func gemmMicroKernel6x16(
     _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
 ) {
+    gemmMicroKernel6x16Body(kc, a, b, c, ldc, alpha, beta, initial: SIMD16())
+}
+
+/// The 6×16 micro-kernel with every row's chains starting from the 16 floats at `start` (a layer's
+/// bias, ``gemm(_:_:_:bias:activation:_:)``) instead of zero. A function of its own so that the
+/// zero-start kernel's code stays what it was (a shared body with an optional start made LLVM
+/// copy an accumulator through a spare register on every k step).
+@inline(never)
+func gemmMicroKernel6x16(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float, start: UnsafePointer<Float>
+) {
+    gemmMicroKernel6x16Body(kc, a, b, c, ldc, alpha, beta, initial: UnsafeRawPointer(start).loadUnaligned(as: SIMD16<Float>.self))
+}
+
+/// The micro-kernel's code, written out one line per register (generated) so LLVM has nothing to
+/// guess; `initial` is every accumulator's starting value.
+@inline(__always)
+func gemmMicroKernel6x16Body(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float, initial: SIMD16<Float>
+) {
     typealias V = SIMD16<Float>
-    var c0_0 = V()
-    var c1_0 = V()
-    var c2_0 = V()
-    var c3_0 = V()
-    var c4_0 = V()
-    var c5_0 = V()
+    var c0_0 = initial
+    var c1_0 = initial
+    var c2_0 = initial
+    var c3_0 = initial
+    var c4_0 = initial
+    var c5_0 = initial
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kc {
