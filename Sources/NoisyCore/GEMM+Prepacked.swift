@@ -128,7 +128,7 @@ public func gemm(
                         let full = rows == mr && cols == nr
                         let target = full ? cTile : tile, targetStride = full ? ldc : nr, targetBeta: Float = full ? beta : 0
                         if let start {
-                            gemmMicroKernel6x16(kc, panelA, panelB, target, targetStride, 1, targetBeta, start: start)
+                            gemmMicroKernel6x16(start: start, kc, panelA, panelB, target, targetStride, 1, targetBeta)
                         } else {
                             gemmMicroKernel6x16(kc, panelA, panelB, target, targetStride, 1, targetBeta)
                         }
