@@ -83,6 +83,7 @@ public func gemm(
     }
     let scratch = GEMMScratch.current()
     let packedA = scratch.bindMemory(to: Float.self, capacity: GEMMScratch.packedABytes / 4)
+    let packedB = (scratch + GEMMScratch.packedABytes).bindMemory(to: Float.self, capacity: GEMMScratch.packedBBytes / 4)
     let tile = (scratch + GEMMScratch.packedABytes + GEMMScratch.packedBBytes)
         .bindMemory(to: Float.self, capacity: mr * nr)
     let ldc = c.stride
@@ -90,41 +91,43 @@ public func gemm(
     let edgeBias = UnsafeMutablePointer<Float>.allocate(capacity: nr)
     defer { edgeBias.deallocate() }
 
-    // One column block: the packed weights need no L2-sized B block, so A is packed once per depth block.
     var jc = 0
     while jc < n {
-        let nc = n - jc
+        let nc = min(GEMMBlocking.nc, n - jc)
         var pc = 0
         while pc < k {
             let kc = min(GEMMBlocking.kc, k - pc)
             let first = pc == 0, last = pc + kc == k
-            let packedB = weights.panels + pc * weights.paddedOutputs + jc * kc
+            // A plain copy of the block's panels into the thread's B buffer: it brings them into
+            // L2 as `gemm`'s packing does (a layer's packed weights, 7 MiB for MiniLM, stay in no
+            // cache between calls; read in place, the kernel waited on memory for them), at the
+            // cost of a memcpy instead of the transposes.
+            packedB.update(from: weights.panels + pc * weights.paddedOutputs + jc * kc, count: (nc + nr - 1) / nr * nr * kc)
             var ic = 0
             while ic < m {
                 let mc = min(GEMMBlocking.mc, m - ic)
                 GEMMPacking.packA(transA, a, row0: ic, col0: pc, mc: mc, kc: kc, into: packedA)
-                // B micro-panel outside (it stays in L1 while every A micro-panel of the block
-                // streams past from L2): the weights are read from memory once per A block.
-                var jr = 0
-                while jr < nc {
-                    let cols = min(nr, nc - jr)
-                    let panelB = packedB + jr * kc
-                    var start: UnsafePointer<Float>? = nil
-                    if first, let bias {
-                        if cols == nr {
-                            start = bias + jc + jr
-                        } else {
-                            edgeBias.update(repeating: 0, count: nr)
-                            edgeBias.update(from: bias + jc + jr, count: cols)
-                            start = UnsafePointer(edgeBias)
-                        }
-                    }
-                    let beta: Float = first ? 0 : 1
-                    var ir = 0
-                    while ir < mc {
-                        let rows = min(mr, mc - ir)
-                        let panelA = packedA + ir * kc
+                // The loop order of `gemm`: an A micro-panel in L1, the B block streamed from L2.
+                var ir = 0
+                while ir < mc {
+                    let rows = min(mr, mc - ir)
+                    let panelA = packedA + ir * kc
+                    var jr = 0
+                    while jr < nc {
+                        let cols = min(nr, nc - jr)
+                        let panelB = packedB + jr * kc
                         let cTile = c.base + (ic + ir) * ldc + jc + jr
+                        var start: UnsafePointer<Float>? = nil
+                        if first, let bias {
+                            if cols == nr {
+                                start = bias + jc + jr
+                            } else {
+                                edgeBias.update(repeating: 0, count: nr)
+                                edgeBias.update(from: bias + jc + jr, count: cols)
+                                start = UnsafePointer(edgeBias)
+                            }
+                        }
+                        let beta: Float = first ? 0 : 1
                         let full = rows == mr && cols == nr
                         let target = full ? cTile : tile, targetStride = full ? ldc : nr, targetBeta: Float = full ? beta : 0
                         if let start {
@@ -138,9 +141,9 @@ public func gemm(
                         if last && activation == .gelu {
                             for i in 0..<rows { Kernels.geluInPlace(cTile + i * ldc, count: cols) }
                         }
-                        ir += mr
+                        jr += nr
                     }
-                    jr += nr
+                    ir += mr
                 }
                 ic += mc
             }
