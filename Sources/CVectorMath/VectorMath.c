@@ -66,3 +66,68 @@ void nm_transpose16x16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t ldd
     nm_transpose8x8(src + 8 * ld, ld, dst + 8, ldd);
     nm_transpose8x8(src + 8 * ld + 8, ld, dst + 8 * ldd + 8, ldd);
 }
+
+typedef int nm_i8 __attribute__((vector_size(32)));
+
+static inline nm_v8 nm_splat8(float x) { return (nm_v8){x, x, x, x, x, x, x, x}; }
+
+/// Lanes of `a` where `mask` is all ones, of `b` where it is zero (vblendvps / and-or).
+static inline nm_v8 nm_select8(nm_i8 mask, nm_v8 a, nm_v8 b) {
+    nm_i8 ia, ib;
+    memcpy(&ia, &a, sizeof ia);
+    memcpy(&ib, &b, sizeof ib);
+    nm_i8 r = (ia & mask) | (ib & ~mask);
+    nm_v8 out;
+    memcpy(&out, &r, sizeof out);
+    return out;
+}
+
+static inline nm_v8 nm_max8(nm_v8 a, nm_v8 b) { return nm_select8(a > b, a, b); }
+
+/// eˣ for 8 lanes of x ≤ 0 (see nm_softmax_rows).
+static inline nm_v8 nm_exp_nonpositive8(nm_v8 x) {
+    x = nm_max8(x, nm_splat8(-86.0f));
+    const nm_v8 magic = nm_splat8(12582912.0f);  // 1.5·2²³: adding it rounds to an integer
+    nm_v8 shifted = x * nm_splat8(1.44269504088896341f) + magic;
+    nm_v8 n = shifted - magic;
+    // n·ln2hi is exact (ln2hi has 16 significant bits, |n| ≤ 124).
+    nm_v8 r = (x - n * nm_splat8(0.693145751953125f)) - n * nm_splat8(1.42860682030941723e-06f);
+    nm_v8 p = nm_splat8(1.0f / 720);
+    p = p * r + nm_splat8(1.0f / 120);
+    p = p * r + nm_splat8(1.0f / 24);
+    p = p * r + nm_splat8(1.0f / 6);
+    p = p * r + nm_splat8(0.5f);
+    p = p * r + nm_splat8(1.0f);
+    p = p * r + nm_splat8(1.0f);
+    // The low bits of `shifted` hold n; shifted into the exponent they multiply p by 2ⁿ.
+    nm_i8 bits, scale;
+    memcpy(&scale, &shifted, sizeof scale);
+    memcpy(&bits, &p, sizeof bits);
+    bits += scale << 23;
+    memcpy(&p, &bits, sizeof p);
+    return p;
+}
+
+void nm_softmax_rows(float *scores, size_t rows, size_t padded, size_t length) {
+    nm_v8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    for (size_t i = 0; i < rows; i++) {
+        float *row = scores + i * padded;
+        nm_v8 largest = nm_splat8(-__builtin_inff());
+        for (size_t j = 0; j < padded; j += 8) {
+            nm_i8 valid = (lane + nm_splat8((float)j)) < nm_splat8((float)length);
+            largest = nm_max8(largest, nm_select8(valid, nm_load8(row + j), nm_splat8(-__builtin_inff())));
+        }
+        float top = largest[0];
+        for (int t = 1; t < 8; t++) top = largest[t] > top ? largest[t] : top;
+        nm_v8 shift = nm_splat8(top), total = nm_splat8(0);
+        for (size_t j = 0; j < padded; j += 8) {
+            nm_i8 valid = (lane + nm_splat8((float)j)) < nm_splat8((float)length);
+            nm_v8 e = nm_select8(valid, nm_exp_nonpositive8(nm_load8(row + j) - shift), nm_splat8(0));
+            total += e;
+            nm_store8(row + j, e);
+        }
+        float sum = ((total[0] + total[4]) + (total[2] + total[6])) + ((total[1] + total[5]) + (total[3] + total[7]));
+        nm_v8 inverse = nm_splat8(1 / sum);
+        for (size_t j = 0; j < padded; j += 8) nm_store8(row + j, nm_load8(row + j) * inverse);
+    }
+}

@@ -76,3 +76,65 @@ func gemmMicroKernel6x16(
         r5.storeBytes(of: (va * c5_0).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
     }
 }
+
+/// The 6×16 micro-kernel with every row's chains starting from the 16 floats at `start` (a layer's
+/// bias, ``gemm(_:_:_:bias:activation:_:)``) instead of zero; otherwise the kernel above, line for
+/// line. A separate function, not an optional start in the one above: with the start as a
+/// parameter LLVM copied an accumulator through a spare register on every k step of both.
+@inline(never)
+func gemmMicroKernel6x16(
+    start: UnsafePointer<Float>, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    typealias V = SIMD16<Float>
+    let s = UnsafeRawPointer(start)
+    var c0_0 = s.loadUnaligned(as: V.self)
+    var c1_0 = s.loadUnaligned(as: V.self)
+    var c2_0 = s.loadUnaligned(as: V.self)
+    var c3_0 = s.loadUnaligned(as: V.self)
+    var c4_0 = s.loadUnaligned(as: V.self)
+    var c5_0 = s.loadUnaligned(as: V.self)
+    var pa = a
+    var pb = UnsafeRawPointer(b)
+    for _ in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: V.self)
+        let a0 = V(repeating: pa[0])
+        c0_0 = c0_0.addingProduct(a0, b0)
+        let a1 = V(repeating: pa[1])
+        c1_0 = c1_0.addingProduct(a1, b0)
+        let a2 = V(repeating: pa[2])
+        c2_0 = c2_0.addingProduct(a2, b0)
+        let a3 = V(repeating: pa[3])
+        c3_0 = c3_0.addingProduct(a3, b0)
+        let a4 = V(repeating: pa[4])
+        c4_0 = c4_0.addingProduct(a4, b0)
+        let a5 = V(repeating: pa[5])
+        c5_0 = c5_0.addingProduct(a5, b0)
+        pa += 6
+        pb += 64
+    }
+    let va = V(repeating: alpha)
+    let rowBytes = ldc &* MemoryLayout<Float>.stride
+    let r0 = UnsafeMutableRawPointer(c)
+    let r1 = UnsafeMutableRawPointer(c) + 1 &* rowBytes
+    let r2 = UnsafeMutableRawPointer(c) + 2 &* rowBytes
+    let r3 = UnsafeMutableRawPointer(c) + 3 &* rowBytes
+    let r4 = UnsafeMutableRawPointer(c) + 4 &* rowBytes
+    let r5 = UnsafeMutableRawPointer(c) + 5 &* rowBytes
+    if beta == 0 {
+        r0.storeBytes(of: va * c0_0, toByteOffset: 0, as: V.self)
+        r1.storeBytes(of: va * c1_0, toByteOffset: 0, as: V.self)
+        r2.storeBytes(of: va * c2_0, toByteOffset: 0, as: V.self)
+        r3.storeBytes(of: va * c3_0, toByteOffset: 0, as: V.self)
+        r4.storeBytes(of: va * c4_0, toByteOffset: 0, as: V.self)
+        r5.storeBytes(of: va * c5_0, toByteOffset: 0, as: V.self)
+    } else {
+        let vb = V(repeating: beta)
+        r0.storeBytes(of: (va * c0_0).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
+        r1.storeBytes(of: (va * c1_0).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
+        r2.storeBytes(of: (va * c2_0).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
+        r3.storeBytes(of: (va * c3_0).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
+        r4.storeBytes(of: (va * c4_0).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
+        r5.storeBytes(of: (va * c5_0).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 0, as: V.self)), toByteOffset: 0, as: V.self)
+    }
+}

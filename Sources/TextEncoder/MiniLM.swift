@@ -50,16 +50,16 @@ public struct BertConfiguration: Sendable, Equatable {
 
 /// The weights of one BERT encoder layer, laid out for the forward pass.
 struct BertLayer: Sendable {
-    /// Query, key and value weights stacked: `3·hidden × hidden` (PyTorch's `out × in`).
-    var qkv: Matrix
+    /// Query, key and value weights stacked (`3·hidden × hidden`, PyTorch's `out × in`), packed.
+    var qkv: PackedWeights
     var qkvBias: [Float]
-    var attentionOutput: Matrix
+    var attentionOutput: PackedWeights
     var attentionOutputBias: [Float]
     var attentionNormGamma: [Float]
     var attentionNormBeta: [Float]
-    var intermediate: Matrix
+    var intermediate: PackedWeights
     var intermediateBias: [Float]
-    var output: Matrix
+    var output: PackedWeights
     var outputBias: [Float]
     var outputNormGamma: [Float]
     var outputNormBeta: [Float]
@@ -97,15 +97,15 @@ public struct BertModel: Sendable {
             let kb = try weights.floats(p + "attention.self.key.bias", shape: [h])
             let vb = try weights.floats(p + "attention.self.value.bias", shape: [h])
             return BertLayer(
-                qkv: Matrix(rows: 3 * h, cols: h, elements: q + k + v),
+                qkv: PackedWeights(Matrix(rows: 3 * h, cols: h, elements: q + k + v)),
                 qkvBias: qb + kb + vb,
-                attentionOutput: try weights.matrix(p + "attention.output.dense.weight", rows: h, cols: h),
+                attentionOutput: PackedWeights(try weights.matrix(p + "attention.output.dense.weight", rows: h, cols: h)),
                 attentionOutputBias: try weights.floats(p + "attention.output.dense.bias", shape: [h]),
                 attentionNormGamma: try weights.floats(p + "attention.output.LayerNorm.weight", shape: [h]),
                 attentionNormBeta: try weights.floats(p + "attention.output.LayerNorm.bias", shape: [h]),
-                intermediate: try weights.matrix(p + "intermediate.dense.weight", rows: f, cols: h),
+                intermediate: PackedWeights(try weights.matrix(p + "intermediate.dense.weight", rows: f, cols: h)),
                 intermediateBias: try weights.floats(p + "intermediate.dense.bias", shape: [f]),
-                output: try weights.matrix(p + "output.dense.weight", rows: h, cols: f),
+                output: PackedWeights(try weights.matrix(p + "output.dense.weight", rows: h, cols: f)),
                 outputBias: try weights.floats(p + "output.dense.bias", shape: [h]),
                 outputNormGamma: try weights.floats(p + "output.LayerNorm.weight", shape: [h]),
                 outputNormBeta: try weights.floats(p + "output.LayerNorm.bias", shape: [h]))

@@ -49,6 +49,12 @@ public struct TextEncoder: Sendable {
     public let model: BertModel
     /// Embedding width (384).
     public var dimension: Int { model.configuration.hiddenSize }
+    /// The version of the forward pass's arithmetic. Embeddings of different versions agree to
+    /// cosine ≥ 0.9999 with the reference but differ in their last bits, so anything that keeps
+    /// embeddings (the text tasks' feature cache) keys on it. 1: bias added after each GEMM, libm's
+    /// `expf`, sequential LayerNorm sums; 2: weights packed at load, biases starting the GEMM's
+    /// chains, GELU fused into the GEMM, vector softmax and LayerNorm sums (docs/encoder.md).
+    public static let arithmeticVersion = 2
     /// Most tokens in one packed batch: big enough for efficient GEMMs, small enough to stay in cache.
     public static let batchTokens = 1024
 

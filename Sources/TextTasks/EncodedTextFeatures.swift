@@ -14,7 +14,7 @@ import TextEncoder
 /// shipping it would need a producing cell, a DAG edge and artifact traffic through the
 /// coordinator for every task. The embeddings live in the worker's feature cache
 /// (``FeatureCache``, checksummed, atomic writes) under a key of the encoder, its pinned weights
-/// hash and the SHA-256 of the pool's texts, so a changed rule or file is a new entry; in one
+/// hash, its arithmetic version (``TextEncoder/arithmeticVersion``) and the SHA-256 of the pool's texts, so a changed rule or file is a new entry; in one
 /// cache folder, slots and local workers that need the same pool wait for the first instead of
 /// encoding it twice.
 public struct EncodedTextFeatures: TextFeatureProvider {
@@ -75,7 +75,8 @@ public struct EncodedTextFeatures: TextFeatureProvider {
         let texts = pool.definitions + pool.examples
         let weights = DataCatalog.spec(named: DataCatalog.FileName.miniLMWeights)!.sha256
         let textsHash = SHA256.hash(texts.joined(separator: "\u{0}")).hex
-        let key = SHA256.hash("nmsweep-text-embeddings-v1|\(encoder)|\(weights)|\(texts.count)|\(textsHash)").hex
+        // The forward pass's arithmetic version (2 and later) is part of the key: a changed kernel is a new entry.
+        let key = SHA256.hash("nmsweep-text-embeddings-v1|\(encoder)|\(weights)|\(texts.count)|\(textsHash)|forward-\(TextEncoder.arithmeticVersion)").hex
         let clock = ContinuousClock()
         let start = clock.now
         func compute() throws -> Matrix {

@@ -24,4 +24,13 @@ void nm_adamw_update(size_t count, float *restrict p, const float *restrict g, f
 /// once a function held many of them. Pure data movement: no value changes.
 void nm_transpose16x16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t ldd);
 
+/// Softmax of each of `rows` rows of attention scores in place (the text encoder's attention):
+/// row `i` is `scores[i·padded ..< i·padded + padded]`, of which the first `length` are scores
+/// and the rest padding; afterwards the first `length` hold the weights (summing to 1 up to
+/// rounding) and the padding holds zeros. `padded` is a multiple of 8, ≥ `length` ≥ 1.
+/// exp is computed 8 lanes at a time as 2ⁿ·e^r (n = round(x·log₂e), r = x − n·ln2 in two parts,
+/// degree-6 Taylor polynomial; relative error ~1e-7; inputs below −86 taken as −86): Swift lowered
+/// the vector max and the polynomial lane by lane. Cost O(rows · padded).
+void nm_softmax_rows(float *scores, size_t rows, size_t padded, size_t length);
+
 #endif
