@@ -54,7 +54,8 @@ public struct TextEncoder: Sendable {
     /// embeddings (the text tasks' feature cache) keys on it. 1: bias added after each GEMM, libm's
     /// `expf`, sequential LayerNorm sums; 2: weights packed at load, biases starting the GEMM's
     /// chains, GELU fused into the GEMM, vector softmax and LayerNorm sums (docs/encoder.md).
-    public static let arithmeticVersion = 2
+    /// Grids key text cells on it (``EncoderFeatures/arithmetic``).
+    public static var arithmeticVersion: Int { EncoderFeatures.currentArithmetic }
     /// Most tokens in one packed batch: big enough for efficient GEMMs, small enough to stay in cache.
     public static let batchTokens = 1024
 

@@ -34,6 +34,9 @@ public struct EncodedTextFeatures: TextFeatureProvider {
         guard Self.encoders.contains(source.encoder) else {
             throw CellRunnerError(retryable: false, message: "unknown encoder '\(source.encoder)'; known: \(Self.encoders.joined(separator: ", "))")
         }
+        guard source.arithmetic == TextEncoder.arithmeticVersion else {
+            throw CellRunnerError(retryable: false, message: "the cell was keyed for the encoder's arithmetic version \(source.arithmetic); this worker computes version \(TextEncoder.arithmeticVersion), whose embeddings differ in their last bits: run the grid again with this build, which makes new cells (docs/encoder.md)")
+        }
         let task = try TextTask(name: name)
         let pool = try Self.pool(task.part, textsPerClass: source.textsPerClass, dataDirectory: dataDirectory)
         let (trainRows, testRows) = pool.split(probeSeed: probeSeed)

@@ -1,3 +1,4 @@
+import Foundation
 import NoisyCore
 import SweepKit
 import Testing
@@ -33,6 +34,22 @@ import Testing
         #expect(Set(other.expand().keys).isDisjoint(with: grid.expand().keys))
         #expect(try Grid.parse(yaml: Self.valid.replacingOccurrences(of: ", texts_per_class: 40", with: "")).encoder?.textsPerClass
             == Grid.defaultTextsPerClass)
+    }
+
+    @Test func theEncodersArithmeticVersionIsPartOfTheKey() throws {
+        let cell = try #require(try Grid.parse(yaml: Self.valid).expand().cells.first)
+        guard case .evaluate(let spec) = cell.spec, case .encoder(let source) = spec.features else {
+            Issue.record("not an encoder cell"); return
+        }
+        #expect(source.arithmetic == EncoderFeatures.currentArithmetic)
+        var older = spec
+        older.features = .encoder(EncoderFeatures(encoder: source.encoder, textsPerClass: source.textsPerClass, arithmetic: 1))
+        #expect(try CellKey(spec: .evaluate(older)) != cell.key)
+        // A spec stored before the field existed reads as version 1, and keeps its stored key's meaning.
+        let stored = try JSONDecoder().decode(EncoderFeatures.self, from: Data(#"{"encoder":"minilm-l6","textsPerClass":40}"#.utf8))
+        #expect(stored.arithmetic == 1)
+        let current = try JSONDecoder().decode(EncoderFeatures.self, from: JSONEncoder().encode(source))
+        #expect(current == source)
     }
 
     @Test func badEncoderGridsNameFileLineAndField() {

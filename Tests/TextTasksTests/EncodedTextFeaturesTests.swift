@@ -57,6 +57,13 @@ struct EncodedTextFeaturesTests {
                 try runner.run(evaluate: spec)
             } throws: { ($0 as? CellRunnerError).map { !$0.retryable && $0.message.contains(message) } ?? false }
         }
+        // A cell keyed for another arithmetic version (a spec stored before the field existed
+        // decodes as version 1) is refused by name, never computed with this build's bits.
+        let old = EvaluateSpec(noiseRatio: 0, task: Self.id, method: .lp, seed: 0,
+                               features: .encoder(EncoderFeatures(encoder: "minilm-l6", textsPerClass: 10, arithmetic: 1)))
+        #expect {
+            try runner.run(evaluate: old)
+        } throws: { ($0 as? CellRunnerError).map { !$0.retryable && $0.message.contains("arithmetic version 1") } ?? false }
         let bare = CellRunner(dataDirectory: WordNetData.directory)
         #expect {
             try bare.run(evaluate: EvaluateSpec(noiseRatio: 0, task: Self.id, method: .lp, seed: 0, features: .encoder(Self.source)))

@@ -11,10 +11,29 @@ public struct EncoderFeatures: Codable, Hashable, Sendable {
     /// Synsets (texts) per class in the task's pool; half train, half test (docs/data.md,
     /// "Text tasks").
     public var textsPerClass: Int
+    /// The version of the encoder's arithmetic the cell's embeddings are computed with, part of the
+    /// cell key: versions agree with the reference to cosine ≥ 0.9999 but differ in their last bits,
+    /// so a new version is new work, never a different result under an old key. A spec stored
+    /// before the field existed decodes as version 1; a worker computes only ``currentArithmetic``
+    /// and refuses another version by name.
+    public var arithmetic: Int
 
-    public init(encoder: String, textsPerClass: Int) {
+    /// The version this build's encoder computes (docs/encoder.md lists them).
+    public static let currentArithmetic = 2
+
+    public init(encoder: String, textsPerClass: Int, arithmetic: Int = EncoderFeatures.currentArithmetic) {
         self.encoder = encoder
         self.textsPerClass = textsPerClass
+        self.arithmetic = arithmetic
+    }
+
+    enum CodingKeys: String, CodingKey { case encoder, textsPerClass, arithmetic }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        encoder = try c.decode(String.self, forKey: .encoder)
+        textsPerClass = try c.decode(Int.self, forKey: .textsPerClass)
+        arithmetic = try c.decodeIfPresent(Int.self, forKey: .arithmetic) ?? 1
     }
 }
 
