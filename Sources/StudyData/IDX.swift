@@ -1,4 +1,4 @@
-public import NoisyCore
+import NoisyCore
 
 /// The IDX format of MNIST and Fashion-MNIST: a big-endian header and raw unsigned bytes.
 ///

@@ -1,5 +1,5 @@
 import Logging
-package import SweepKit
+import SweepKit
 
 /// What the coordinator last said about command cells waiting for a worker, and when.
 package struct CommandWaitNote: Sendable {

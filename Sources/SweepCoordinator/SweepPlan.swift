@@ -1,5 +1,5 @@
 public import SweepKit
-public import NoisyCore
+import NoisyCore
 import Foundation
 
 /// What a coordinator submits: a named set of cells (from a grid file, or no-op cells for

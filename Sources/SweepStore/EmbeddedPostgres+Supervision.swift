@@ -65,7 +65,9 @@ public final class EmbeddedSupervisor: @unchecked Sendable {
             lock.unlock()
             delay = 0.5
             logger.notice("the embedded PostgreSQL is running again at \(endpoint) (crash recovery done)")
-            server.appendRestart(reason: dead)
+            if !server.appendRestart(reason: dead) {
+                logger.warning("could not append this restart to \(server.restartsLog) (`nmsweep db status` will not list it)")
+            }
             if let database = try? SweepDatabase(url: endpoint.socketURL(), migrate: false) {
                 _ = try? database.recordEvent(kind: "database_restarted", message: "the embedded PostgreSQL died (\(dead)) and was restarted",
                                               detail: "{\"restart\": \(n), \"max_restarts\": \(maxRestarts)}")
@@ -93,15 +95,16 @@ extension EmbeddedPostgres {
     /// The file of restarts made by supervisors: one line per restart, `ISO-8601 time<TAB>reason`.
     public var restartsLog: String { clusterRoot + "/restarts.log" }
 
-    func appendRestart(reason: String) {
+    /// Appends a restart to `restarts.log`; false when the file cannot be written.
+    func appendRestart(reason: String) -> Bool {
         let line = ISO8601DateFormatter().string(from: Date()) + "\t" + reason + "\n"
         if let handle = FileHandle(forWritingAtPath: restartsLog) {
             handle.seekToEndOfFile()
             handle.write(Data(line.utf8))
             try? handle.close()
-        } else {
-            FileManager.default.createFile(atPath: restartsLog, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
+            return true
         }
+        return FileManager.default.createFile(atPath: restartsLog, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
     }
 
     /// Restarts recorded by supervisors, oldest first: (time, reason).
