@@ -35,7 +35,7 @@ import Testing
         let heartbeat = try WireMessage.heartbeat.encoded()
         #expect(heartbeat == [2, 3, 0])
         #expect(decodeError([]) == .emptyFrame)
-        #expect(decodeError([2, 3, 0]) == .badVersion(1), "version 1 (one result per message) is refused")
+        #expect(decodeError([1, 3, 0]) == .badVersion(1), "version 1 (one result per message) is refused")
         #expect(decodeError([2, 0xEE, 0]) == .unknownKind(0xEE))
         #expect(decodeError([2, 0, 0]) == .unknownKind(0))
         #expect(decodeError([2, 3, 0x80]) == .unsupportedFlags(0x80))
