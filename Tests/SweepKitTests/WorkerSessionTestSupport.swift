@@ -40,12 +40,14 @@ extension Array where Element == WorkerAction {
     var sent: [WireMessage] {
         compactMap { if case .send(let message) = $0 { return message } else { return nil } }
     }
-    /// Result frames sent, decoded.
-    var results: [Wire.ResultReport] {
+    /// Results sent, decoded from their frames, in order.
+    var results: [Wire.ResultReport] { resultMessages.flatMap(\.results) }
+    /// Result messages sent, decoded.
+    var resultMessages: [Wire.ResultBatch] {
         compactMap {
             guard case .sendFrame(let frame) = $0,
-                  case .result(let report)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
-            return report
+                  case .result(let batch)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
+            return batch
         }
     }
     var runs: [CellKey] {

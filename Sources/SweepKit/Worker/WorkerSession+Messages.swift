@@ -21,8 +21,8 @@ extension WorkerSession {
             sendReady(now: now)
         case .heartbeat:
             break
-        case .assign(let assign):
-            accept(assign, now: now)
+        case .assign(let batch):
+            for assign in batch.assignments { accept(assign, now: now) }
         case .ack(let ack):
             for key in ack.cells { unacked[key] = nil }
         case .cancel(let cancel):
@@ -117,9 +117,10 @@ extension WorkerSession {
         lastResendAt = now
         lastResendSession = sessionID
         outbox.append(.note(.resending(count: unacked.count)))
-        for (_, entry) in unacked {
-            if let digest = entry.artifact { outbox.append(.uploadArtifact(digest, answering: false)) }
-            sendFrame(entry.frame, now: now)
-        }
+        // Every model first, then the results in as few messages as the caps allow; the round's
+        // finished results are among them.
+        for entry in unacked.values { if let digest = entry.artifact { outbox.append(.uploadArtifact(digest, answering: false)) } }
+        finishedResults = unacked.values.map(\.element)
+        sendFinishedResults(now: now)
     }
 }
