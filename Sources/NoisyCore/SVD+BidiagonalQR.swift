@@ -89,9 +89,23 @@ struct SVDBidiagonalQR {
     /// Applies the next deferred rotation to the rows of `right`, then of `left`.
     @inline(__always)
     private func applyNext(_ deferred: inout Deferred) {
+        applyNextRight(deferred)
+        applyNextLeft(&deferred)
+    }
+
+    /// Applies the next deferred rotation to the rows of `right` only.
+    @inline(__always)
+    private func applyNextRight(_ deferred: Deferred) {
         let i = deferred.applied, row = deferred.first + i
-        let (rc, rs, lc, ls) = recorded(deferred.slot)
+        let (rc, rs, _, _) = recorded(deferred.slot)
         if let right { svdRotateRows(right + row * ld, right + (row + 1) * ld, width: width, c: rc[i], s: rs[i]) }
+    }
+
+    /// Applies the next deferred rotation to the rows of `left`, and counts it as applied.
+    @inline(__always)
+    private func applyNextLeft(_ deferred: inout Deferred) {
+        let i = deferred.applied, row = deferred.first + i
+        let (_, _, lc, ls) = recorded(deferred.slot)
         if let left { svdRotateRows(left + row * ld, left + (row + 1) * ld, width: width, c: lc[i], s: ls[i]) }
         deferred.applied += 1
     }
@@ -130,11 +144,14 @@ struct SVDBidiagonalQR {
         // running entries in registers rather than re-reading d and e.
         var dk = d[p], ek = e[p], dk1 = d[p + 1]
         for k in p..<q {
+            // The previous sweep's rotation k − p, independent of this chain: the out-of-order
+            // core runs it while the chain waits on its square roots and divisions. `right`'s
+            // rows go ahead of the first Givens rotation, `left`'s ahead of the second, one
+            // matrix per wait (measured: 7 % faster than both at the start, 10 % than both at
+            // the end of the iteration).
+            let pending = deferred.applied < deferred.count
+            if pending { applyNextRight(deferred) }
             // Right rotation of columns k, k+1: zeros the bulge above the superdiagonal.
-            // The previous sweep's rotation k − p: independent of this chain, so the out-of-order
-            // core runs it while the chain waits on its square roots and divisions. Issued ahead
-            // of the chain's instructions (measured: ~2 % faster than after them).
-            if deferred.applied < deferred.count { applyNext(&deferred) }
             let (c, s, r) = givens(y, z)
             if k > p { e[k - 1] = r }
             let dkRight = c * dk + s * ek
@@ -142,6 +159,7 @@ struct SVDBidiagonalQR {
             let bulge = s * dk1
             let dk1Right = c * dk1
             rc[k - p] = Float(c); rs[k - p] = Float(s)
+            if pending { applyNextLeft(&deferred) }
             // Left rotation of rows k, k+1: zeros the bulge below the diagonal.
             let (c2, s2, r2) = givens(dkRight, bulge)
             d[k] = r2
