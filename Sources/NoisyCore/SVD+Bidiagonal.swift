@@ -49,8 +49,7 @@ struct SVDBidiagonalization {
             // R[:, k+1..] ← R[:, k+1..]·(I − τ·u·uᵀ): w = Σⱼ uⱼ·colⱼ, then colⱼ −= τ·uⱼ·w.
             let b = (k + 1) & ~15
             let count = ld - b
-            work.update(repeating: 0, count: ld)
-            for j in (k + 1)..<n { svdAxpy(vr[j], r + j * ld + b, work + b, count) }
+            svdCombineColumns(vr + k + 1, r + (k + 1) * ld + b, ldx: ld, columns: n - k - 1, into: work + b, count: count)
             for j in (k + 1)..<n { svdAxpy(-tr * vr[j], work + b, r + j * ld + b, count) }
         }
     }

@@ -51,6 +51,36 @@ func svdAxpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointe
     }
 }
 
+/// `w[i] = Σⱼ a[j]·xⱼ[i]` for `columns` vectors `xⱼ = x + j·ldx` of `count` elements
+/// (`count % 16 == 0`), j ascending: the same FMAs, in the same order, as `count` zeros followed
+/// by one ``svdAxpy`` per column, but with the running sums in registers (64 rows at a time)
+/// instead of a store and a reload per column, which made the chain wait on store forwarding.
+@inline(__always)
+func svdCombineColumns(
+    _ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, ldx: Int, columns: Int,
+    into w: UnsafeMutablePointer<Float>, count: Int
+) {
+    var i = 0
+    while i + 64 <= count {
+        var w0 = SIMD16<Float>(), w1 = SIMD16<Float>(), w2 = SIMD16<Float>(), w3 = SIMD16<Float>()
+        for j in 0..<columns {
+            let aj = SIMD16<Float>(repeating: a[j]), xj = x + j * ldx + i
+            w0 = w0.addingProduct(aj, svdLoad(xj))
+            w1 = w1.addingProduct(aj, svdLoad(xj + 16))
+            w2 = w2.addingProduct(aj, svdLoad(xj + 32))
+            w3 = w3.addingProduct(aj, svdLoad(xj + 48))
+        }
+        svdStore(w0, w + i); svdStore(w1, w + i + 16); svdStore(w2, w + i + 32); svdStore(w3, w + i + 48)
+        i += 64
+    }
+    while i < count {
+        var w0 = SIMD16<Float>()
+        for j in 0..<columns { w0 = w0.addingProduct(SIMD16<Float>(repeating: a[j]), svdLoad(x + j * ldx + i)) }
+        svdStore(w0, w + i)
+        i += 16
+    }
+}
+
 /// Applies `H = I − tau·v·vᵀ` to `columns` vectors `y + j·ldy` over `count` rows (`count % 16 == 0`).
 ///
 /// Each column is read twice while it sits in L1 (dot, then update), so one reflector costs one
@@ -180,52 +210,6 @@ func svdMakeReflector(_ x: UnsafeMutablePointer<Float>, stride: Int, count: Int)
     let scale = 1 / (alpha - beta)
     for i in 1..<count { x[i * stride] = Float(Double(x[i * stride]) * scale) }
     return (Float(beta), Float(tau))
-}
-
-/// Applies a chain of plane rotations `(rowₖ, rowₖ₊₁) ← (c·rowₖ + s·rowₖ₊₁, −s·rowₖ + c·rowₖ₊₁)`
-/// for `k = first, first+1, …, first+count−1` (in that order) to rows of `width` floats
-/// (`width % 16 == 0`) at distance `ld`.
-///
-/// The chain is applied 64 columns at a time with the row that moves down the chain kept in
-/// registers: one load and one store per element per rotation, four independent dependency chains.
-func svdApplyRotationChain(
-    rows: UnsafeMutablePointer<Float>, ld: Int, first: Int, count: Int, width: Int,
-    c: UnsafePointer<Float>, s: UnsafePointer<Float>
-) {
-    guard count > 0 else { return }
-    let base = rows + first * ld
-    var j = 0
-    while j + 64 <= width {
-        var x0 = svdLoad(base + j), x1 = svdLoad(base + j + 16)
-        var x2 = svdLoad(base + j + 32), x3 = svdLoad(base + j + 48)
-        for k in 0..<count {
-            let cv = SIMD16<Float>(repeating: c[k]), sv = SIMD16<Float>(repeating: s[k])
-            let next = base + (k + 1) * ld + j, here = base + k * ld + j
-            let y0 = svdLoad(next), y1 = svdLoad(next + 16), y2 = svdLoad(next + 32), y3 = svdLoad(next + 48)
-            svdStore((cv * x0).addingProduct(sv, y0), here)
-            svdStore((cv * x1).addingProduct(sv, y1), here + 16)
-            svdStore((cv * x2).addingProduct(sv, y2), here + 32)
-            svdStore((cv * x3).addingProduct(sv, y3), here + 48)
-            x0 = (cv * y0).addingProduct(-sv, x0)
-            x1 = (cv * y1).addingProduct(-sv, x1)
-            x2 = (cv * y2).addingProduct(-sv, x2)
-            x3 = (cv * y3).addingProduct(-sv, x3)
-        }
-        let last = base + count * ld + j
-        svdStore(x0, last); svdStore(x1, last + 16); svdStore(x2, last + 32); svdStore(x3, last + 48)
-        j += 64
-    }
-    while j < width {
-        var x0 = svdLoad(base + j)
-        for k in 0..<count {
-            let cv = SIMD16<Float>(repeating: c[k]), sv = SIMD16<Float>(repeating: s[k])
-            let y0 = svdLoad(base + (k + 1) * ld + j)
-            svdStore((cv * x0).addingProduct(sv, y0), base + k * ld + j)
-            x0 = (cv * y0).addingProduct(-sv, x0)
-        }
-        svdStore(x0, base + count * ld + j)
-        j += 16
-    }
 }
 
 /// One plane rotation of two rows: `(x, y) ← (c·x + s·y, −s·x + c·y)`, `width % 16 == 0`.

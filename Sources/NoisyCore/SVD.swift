@@ -131,7 +131,7 @@ private struct SVDDriver {
             computeVectors ? bigN * ldr : 0,     // Q_L, then Q_L·U_D (rows = vectors)
             computeVectors ? bigN * ldr : 0,     // P, then P·V_D
             computeVectors ? bigN * ld : 0,      // U_B column-major
-            svdPad(4 * bigN),                    // recorded rotations
+            svdPad(8 * bigN),                    // recorded rotations of two sweeps
         ]
         let total = sizes.reduce(0, +)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: total * 4 + 64, alignment: 64)
