@@ -9,6 +9,7 @@
 #define NMSWEEP_CVECTORMATH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One AdamW step on `count` parameters (torch semantics; see NoisyCore/Optim/AdamW.swift):
 ///   m ← m + (1−β₁)(g − m);  v ← β₂·v + (1−β₂)·g²;
@@ -32,5 +33,16 @@ void nm_transpose16x16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t ldd
 /// degree-6 Taylor polynomial; relative error ~1e-7; inputs below −86 taken as −86): Swift lowered
 /// the vector max and the polynomial lane by lane. Cost O(rows · padded).
 void nm_softmax_rows(float *scores, size_t rows, size_t padded, size_t length);
+
+/// The gradient of ReLU + 2×2 max-pooling in one convolution output plane (`height × width`,
+/// row-major at `plane`): `0 + gradient[i]` at window i's winner `winners[i]` (an index into the
+/// plane, or −1 for none), +0 everywhere else, including an odd last row or column. The pooled
+/// plane is `poolHeight × poolWidth` (`2·poolHeight ≤ height`, `2·poolWidth ≤ width`). Eight
+/// windows per step, branch-free: the upper and lower rows' 16 floats are interleaved from four
+/// masked copies of the gradient. Writes up to 16 floats past the plane's end (garbage: the
+/// caller writes them afterwards or does not read them); reads `gradient` and `winners` only
+/// below index `readable`. Pure data movement and `0 + g`: the values of a zero fill and a scatter.
+void nm_unpool2x2_plane(const float *gradient, const int32_t *winners, ptrdiff_t readable,
+                        ptrdiff_t poolHeight, ptrdiff_t poolWidth, ptrdiff_t height, ptrdiff_t width, float *plane);
 
 #endif
