@@ -45,4 +45,14 @@ void nm_softmax_rows(float *scores, size_t rows, size_t padded, size_t length);
 void nm_unpool2x2_plane(const float *gradient, const int32_t *winners, ptrdiff_t readable,
                         ptrdiff_t poolHeight, ptrdiff_t poolWidth, ptrdiff_t height, ptrdiff_t width, float *plane);
 
+/// ReLU and 2×2 max-pooling of one image's convolution output held pixel-major
+/// (`conv[(y·width + x)·channels + c]`, `channels` a multiple of 8), into pixel-major pooled values
+/// and winners (`[(oy·poolWidth + ox)·channels + c]`): ReLU is `v < 0 ? 0 : v` (NaN stays); a
+/// window's later candidate (top-right, bottom-left, bottom-right) replaces the current one when
+/// greater, or when NaN and the current one is not; the winner is its index `y·width + x` in the
+/// channel's plane, or −1 when the pooled value is not > 0. Eight channels per vector: Swift
+/// lowered the comparison masks of `SIMD16<Float>` through byte packs and shifts.
+void nm_relu_pool2x2_channels(const float *conv, ptrdiff_t channels, ptrdiff_t width, ptrdiff_t poolHeight,
+                              ptrdiff_t poolWidth, float *pooled, int32_t *winners);
+
 #endif

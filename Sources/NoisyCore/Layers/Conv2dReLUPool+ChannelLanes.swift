@@ -8,7 +8,7 @@ import CVectorMath
 /// layout (16 lanes for the 14 pixels of a 14-wide row) and most of its input loads straddle two
 /// cache lines. Here each tap's weights are one aligned vector, the input values are broadcast,
 /// and every lane is a real output. ReLU and pooling then work on whole channel vectors (a
-/// window's four candidates are four loads), and the pooled values and winners are transposed into
+/// window's four candidates are four loads; ``nm_relu_pool2x2_channels``), and the pooled values and winners are transposed into
 /// the NCHW rows at the end.
 ///
 /// Bitwise the same as the pixel-lane path: each output is the same FMA chain over the taps in the
@@ -20,7 +20,6 @@ extension Conv2dReLUPool {
 
     func forwardChannelLanes(_ x: Matrix, into y: inout Matrix) {
         typealias V = SIMD16<Float>
-        typealias I = SIMD16<Int32>
         let g = conv.geometry, ws = conv.workspace, lanes = ConvGeometry.lanes
         let batch = x.rows, channels = g.outChannels, patch = g.patch, inputCount = conv.inputShape.count
         let outW = g.outWidth, plane = g.outHeight * outW, blocks = channels / lanes
@@ -65,36 +64,8 @@ extension Conv2dReLUPool {
                                         p += block
                                     }
                                 }
-                                let zero = V()
-                                for oy in 0..<poolH {
-                                    for ox in 0..<poolW {
-                                        let q = 2 * oy * outW + 2 * ox, qp = oy * poolW + ox
-                                        for k in 0..<blocks {
-                                            let src = UnsafeRawPointer(convOut + q * channels + k * lanes)
-                                            @inline(__always) func relu(_ at: Int) -> V {
-                                                var v = src.loadUnaligned(fromByteOffset: at &* 4, as: V.self)
-                                                v.replace(with: zero, where: v .< zero)
-                                                return v
-                                            }
-                                            var value = relu(0)
-                                            var offset = I()  // of the winner from the window's top-left
-                                            @inline(__always) func candidate(_ v: V, _ candidateOffset: Int32) {
-                                                let take = (v .> value) .| ((v .!= v) .& (value .== value))
-                                                value.replace(with: v, where: take)
-                                                let bits = unsafeBitCast(take, to: I.self)
-                                                offset = (offset & ~bits) | (I(repeating: candidateOffset) & bits)
-                                            }
-                                            candidate(relu(channels), 1)
-                                            candidate(relu(outW * channels), Int32(outW))
-                                            candidate(relu((outW + 1) * channels), Int32(outW + 1))
-                                            let positive = unsafeBitCast(value .> zero, to: I.self)
-                                            let best = (I(repeating: Int32(q)) &+ offset) | ~positive
-                                            let at = (qp * channels + k * lanes) * 4
-                                            UnsafeMutableRawPointer(pooledValues).storeBytes(of: value, toByteOffset: at, as: V.self)
-                                            pooledWinners.storeBytes(of: best, toByteOffset: at, as: I.self)
-                                        }
-                                    }
-                                }
+                                nm_relu_pool2x2_channels(convOut, channels, outW, poolH, poolW, pooledValues,
+                                                         pooledWinners.assumingMemoryBound(to: Int32.self))
                                 // Pixel-major → the NCHW rows (bits moved as they are, winners too).
                                 let o = n * pooled
                                 Self.planes(pooledValues, channels: channels, pixels: pooledPlane, into: ys.baseAddress! + o)

@@ -1,6 +1,6 @@
-// The gradient of ReLU + 2×2 max-pooling, written back into the convolution's output plane
-// (NoisyCore/Layers/Conv2dReLUPool.swift). Its own file: the other kernels of this target are
-// shared with the tuning code.
+// ReLU + 2×2 max-pooling over channel vectors, and its gradient written back into the
+// convolution's output plane (NoisyCore/Layers/Conv2dReLUPool.swift). Their own file: the other
+// kernels of this target are shared with the tuning code.
 #include "CVectorMath.h"
 #include <string.h>
 
@@ -80,4 +80,39 @@ void nm_unpool2x2_plane(const float *gradient, const int32_t *winners, ptrdiff_t
         }
     }
     if (height > 2 * poolHeight) memset(plane + 2 * poolHeight * width, 0, (size_t)((height - 2 * poolHeight) * width) * sizeof(float));
+}
+
+static inline nm_u8 nm_u_relu(const float *p) {
+    const nm_u8 v = nm_u_load8(p), zero = {0};
+    return nm_u_keep(~(v < zero), v);  // v < 0 ? 0 : v (NaN stays)
+}
+
+void nm_relu_pool2x2_channels(const float *conv, ptrdiff_t channels, ptrdiff_t width, ptrdiff_t poolHeight,
+                              ptrdiff_t poolWidth, float *pooled, int32_t *winners) {
+    const nm_u8 zero = {0};
+    for (ptrdiff_t oy = 0; oy < poolHeight; oy++) {
+        for (ptrdiff_t ox = 0; ox < poolWidth; ox++) {
+            const ptrdiff_t q = 2 * oy * width + 2 * ox, out = (oy * poolWidth + ox) * channels;
+            const float *top = conv + q * channels, *bottom = top + width * channels;
+            for (ptrdiff_t c = 0; c < channels; c += 8) {
+                nm_u8 value = nm_u_relu(top + c);
+                nm_u8i offset = {0};
+                const nm_u8 candidates[3] = {nm_u_relu(top + channels + c), nm_u_relu(bottom + c), nm_u_relu(bottom + channels + c)};
+                const int offsets[3] = {1, (int)width, (int)width + 1};
+                for (int k = 0; k < 3; k++) {  // a later candidate wins when greater, or NaN over a number
+                    const nm_u8 v = candidates[k];
+                    const nm_u8i take = (v > value) | ((v != v) & (value == value));
+                    nm_u8i vb, cb;
+                    memcpy(&vb, &value, sizeof vb);
+                    memcpy(&cb, &v, sizeof cb);
+                    vb = (vb & ~take) | (cb & take);
+                    memcpy(&value, &vb, sizeof value);
+                    offset = (offset & ~take) | (offsets[k] & take);
+                }
+                const nm_u8i best = ((int)q + offset) | ~(value > zero);
+                memcpy(pooled + out + c, &value, sizeof value);
+                memcpy(winners + out + c, &best, sizeof best);
+            }
+        }
+    }
 }
