@@ -18,6 +18,9 @@ extension Conv2dReLUPool {
     /// Whether forward takes the channel-lane kernels: output channels in whole vectors.
     var forwardInChannelLanes: Bool { conv.outputShape.channels % ConvGeometry.lanes == 0 }
 
+    /// Forward of the batch `x` (at least one row) into `y` (pooled NCHW rows) and ``winners``,
+    /// image by image: padding, the 16 × 6 kernel per channel block and pixel block, ReLU + pooling
+    /// in C, and the transposes into NCHW. O(B·out·in·k²·H'W').
     func forwardChannelLanes(_ x: Matrix, into y: inout Matrix) {
         typealias V = SIMD16<Float>
         let g = conv.geometry, ws = conv.workspace, lanes = ConvGeometry.lanes
