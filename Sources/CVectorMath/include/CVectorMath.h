@@ -9,6 +9,7 @@
 #define NMSWEEP_CVECTORMATH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One AdamW step on `count` parameters (torch semantics; see NoisyCore/Optim/AdamW.swift):
 ///   m ← m + (1−β₁)(g − m);  v ← β₂·v + (1−β₂)·g²;
@@ -32,5 +33,26 @@ void nm_transpose16x16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t ldd
 /// degree-6 Taylor polynomial; relative error ~1e-7; inputs below −86 taken as −86): Swift lowered
 /// the vector max and the polynomial lane by lane. Cost O(rows · padded).
 void nm_softmax_rows(float *scores, size_t rows, size_t padded, size_t length);
+
+/// The gradient of ReLU + 2×2 max-pooling in one convolution output plane (`height × width`,
+/// row-major at `plane`): `0 + gradient[i]` at window i's winner `winners[i]` (an index into the
+/// plane, or −1 for none), +0 everywhere else, including an odd last row or column. The pooled
+/// plane is `poolHeight × poolWidth` (`2·poolHeight ≤ height`, `2·poolWidth ≤ width`). Eight
+/// windows per step, branch-free: the upper and lower rows' 16 floats are interleaved from four
+/// masked copies of the gradient. Writes up to 16 floats past the plane's end (garbage: the
+/// caller writes them afterwards or does not read them); reads `gradient` and `winners` only
+/// below index `readable`. Pure data movement and `0 + g`: the values of a zero fill and a scatter.
+void nm_unpool2x2_plane(const float *gradient, const int32_t *winners, ptrdiff_t readable,
+                        ptrdiff_t poolHeight, ptrdiff_t poolWidth, ptrdiff_t height, ptrdiff_t width, float *plane);
+
+/// ReLU and 2×2 max-pooling of one image's convolution output held pixel-major
+/// (`conv[(y·width + x)·channels + c]`, `channels` a multiple of 8), into pixel-major pooled values
+/// and winners (`[(oy·poolWidth + ox)·channels + c]`): ReLU is `v < 0 ? 0 : v` (NaN stays); a
+/// window's later candidate (top-right, bottom-left, bottom-right) replaces the current one when
+/// greater, or when NaN and the current one is not; the winner is its index `y·width + x` in the
+/// channel's plane, or −1 when the pooled value is not > 0. Eight channels per vector: Swift
+/// lowered the comparison masks of `SIMD16<Float>` through byte packs and shifts.
+void nm_relu_pool2x2_channels(const float *conv, ptrdiff_t channels, ptrdiff_t width, ptrdiff_t poolHeight,
+                              ptrdiff_t poolWidth, float *pooled, int32_t *winners);
 
 #endif

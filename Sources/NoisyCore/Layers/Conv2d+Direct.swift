@@ -89,17 +89,15 @@ struct ConvGeometry {
     let paddedHeight: Int, paddedWidth: Int
     var paddedPlane: Int { paddedHeight * paddedWidth }
     var patch: Int { inChannels * kernel * kernel }
-    /// Forward: output pixels in the row-padded layout, `H'·(W + 2p)`, rounded up to whole blocks.
+    /// Forward: output pixels in the row-padded layout, `H'·(W + 2p)`, in whole vectors.
     let forwardVectors: Int
     /// ∂X: gradient G padded by `k − 1 − p` on each side: `(H + k − 1) × (W + k − 1)` per channel.
     let gradHeight: Int, gradWidth: Int
     var gradPlane: Int { gradHeight * gradWidth }
-    /// ∂X: input pixels in the row-padded layout `H·(W + k − 1)`, rounded up to whole blocks.
+    /// ∂X: input pixels in the row-padded layout `H·(W + k − 1)`, in whole vectors.
     let backwardVectors: Int
 
     static let lanes = 16
-    /// Vectors per register block (three SIMD16 per channel pair: 6 accumulators).
-    static let block = 3
 
     init(input: ImageShape, output: ImageShape, kernel: Int, padding: Int) {
         inChannels = input.channels
@@ -112,11 +110,12 @@ struct ConvGeometry {
         outWidth = output.width
         paddedHeight = height + 2 * padding
         paddedWidth = width + 2 * padding
-        let perBlock = Self.lanes * Self.block
-        forwardVectors = (outHeight * paddedWidth + perBlock - 1) / perBlock * Self.block
+        // Whole vectors, not whole 3-vector register blocks: the kernels finish a row with a 2- or
+        // 1-vector block (14 vectors of 16 for the study's 14 × 14 planes, where blocks of 3 made 15).
+        forwardVectors = (outHeight * paddedWidth + Self.lanes - 1) / Self.lanes
         gradHeight = height + kernel - 1
         gradWidth = width + kernel - 1
-        backwardVectors = (height * gradWidth + perBlock - 1) / perBlock * Self.block
+        backwardVectors = (height * gradWidth + Self.lanes - 1) / Self.lanes
     }
 
     /// Offset of tap `r = (c·k + ki)·k + kj` in the padded input, from the output pixel's position.
@@ -149,12 +148,12 @@ struct ConvGeometry {
         }
     }
 
-    /// Copies one output gradient (NCHW, `out × H' × W'`) into the interior of the zero-bordered
-    /// padded gradient at `gp` (border `k − 1 − p`).
-    func padGradient(_ g: UnsafePointer<Float>, into gp: UnsafeMutablePointer<Float>) {
+    /// Copies one output gradient (`out` planes of `H' × W'`, `channelStride` floats apart) into
+    /// the interior of the zero-bordered padded gradient at `gp` (border `k − 1 − p`).
+    func padGradient(_ g: UnsafePointer<Float>, channelStride: Int, into gp: UnsafeMutablePointer<Float>) {
         let border = kernel - 1 - padding
         for c in 0..<outChannels {
-            let src = g + c * outHeight * outWidth
+            let src = g + c * channelStride
             let dst = gp + c * gradPlane + border * gradWidth + border
             for y in 0..<outHeight { copyRun(src + y * outWidth, dst + y * gradWidth, outWidth) }
         }
@@ -168,6 +167,8 @@ enum ConvKernels {
     /// Forward of one padded image: for output channels `c` and `c + 1` (weights `w0`, `w1`, each a
     /// row of `patch` values) and every block of three output vectors, the FMA chain over the taps;
     /// writes `chain + bias` to `out0` / `out1` (row-padded layout, `vectors · 16` floats each).
+    /// A last block of two or one vector when `vectors` is not a multiple of three: every output is
+    /// the same chain whatever block computes it.
     @inline(never)
     static func forwardPair(
         _ xp: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, patch: Int,
@@ -175,7 +176,8 @@ enum ConvKernels {
         vectors: Int, _ out0: UnsafeMutablePointer<Float>, _ out1: UnsafeMutablePointer<Float>
     ) {
         var q = 0
-        while q < vectors * 16 {
+        let end = vectors &* 16
+        while q &+ 48 <= end {
             let x = UnsafeRawPointer(xp + q)
             var a0 = V(), a1 = V(), a2 = V(), b0 = V(), b1 = V(), b2 = V()
             for r in 0..<patch {
@@ -206,13 +208,53 @@ enum ConvKernels {
             o1.storeBytes(of: b0, toByteOffset: 0, as: V.self)
             o1.storeBytes(of: b1, toByteOffset: 64, as: V.self)
             o1.storeBytes(of: b2, toByteOffset: 128, as: V.self)
-            q += 48
+            q &+= 48
+        }
+        if q &+ 32 == end {
+            let x = UnsafeRawPointer(xp + q)
+            var a0 = V(), a1 = V(), b0 = V(), b1 = V()
+            for r in 0..<patch {
+                let o = Int(offsets[r]) &* 4
+                let x0 = x.loadUnaligned(fromByteOffset: o, as: V.self)
+                let x1 = x.loadUnaligned(fromByteOffset: o &+ 64, as: V.self)
+                let u = V(repeating: w0[r]), v = V(repeating: w1[r])
+                a0 = a0.addingProduct(u, x0)
+                b0 = b0.addingProduct(v, x0)
+                a1 = a1.addingProduct(u, x1)
+                b1 = b1.addingProduct(v, x1)
+            }
+            if let bias0 {
+                let s = V(repeating: bias0)
+                a0 += s; a1 += s
+            }
+            if let bias1 {
+                let s = V(repeating: bias1)
+                b0 += s; b1 += s
+            }
+            let o0 = UnsafeMutableRawPointer(out0 + q), o1 = UnsafeMutableRawPointer(out1 + q)
+            o0.storeBytes(of: a0, toByteOffset: 0, as: V.self)
+            o0.storeBytes(of: a1, toByteOffset: 64, as: V.self)
+            o1.storeBytes(of: b0, toByteOffset: 0, as: V.self)
+            o1.storeBytes(of: b1, toByteOffset: 64, as: V.self)
+        } else if q &+ 16 == end {
+            let x = UnsafeRawPointer(xp + q)
+            var a0 = V(), b0 = V()
+            for r in 0..<patch {
+                let x0 = x.loadUnaligned(fromByteOffset: Int(offsets[r]) &* 4, as: V.self)
+                a0 = a0.addingProduct(V(repeating: w0[r]), x0)
+                b0 = b0.addingProduct(V(repeating: w1[r]), x0)
+            }
+            if let bias0 { a0 += V(repeating: bias0) }
+            if let bias1 { b0 += V(repeating: bias1) }
+            UnsafeMutableRawPointer(out0 + q).storeBytes(of: a0, as: V.self)
+            UnsafeMutableRawPointer(out1 + q).storeBytes(of: b0, as: V.self)
         }
     }
 
     /// ∂X of one image for input channels `c` and `c + 1`: for each tap `(ki, kj)` in order, the FMA
     /// chain over output channels (`wt0[j·out + o]`, `wt1[…]`: the transposed weights of the two
-    /// channels' tap j) against the padded gradient `gp`, added onto `dx0` / `dx1` (row-padded layout).
+    /// channels' tap j) against the padded gradient `gp`; writes `0 + t₀ + t₁ + …` to `dx0` / `dx1`
+    /// (row-padded layout). A last block of two or one vector as in ``forwardPair``.
     @inline(never)
     static func inputGradientPair(
         _ gp: UnsafePointer<Float>, gradPlane: Int, outChannels: Int, tapOffsets: UnsafePointer<Int32>, taps: Int,
@@ -220,15 +262,11 @@ enum ConvKernels {
         vectors: Int, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>
     ) {
         var q = 0
+        let end = vectors &* 16
         let planeBytes = gradPlane &* 4
-        while q < vectors * 16 {
-            let d0 = UnsafeMutableRawPointer(dx0 + q), d1 = UnsafeMutableRawPointer(dx1 + q)
-            var s0 = d0.loadUnaligned(fromByteOffset: 0, as: V.self)
-            var s1 = d0.loadUnaligned(fromByteOffset: 64, as: V.self)
-            var s2 = d0.loadUnaligned(fromByteOffset: 128, as: V.self)
-            var u0 = d1.loadUnaligned(fromByteOffset: 0, as: V.self)
-            var u1 = d1.loadUnaligned(fromByteOffset: 64, as: V.self)
-            var u2 = d1.loadUnaligned(fromByteOffset: 128, as: V.self)
+        while q &+ 48 <= end {
+            // The sums start at +0, as the zero-filled ∂X they were once added onto.
+            var s0 = V(), s1 = V(), s2 = V(), u0 = V(), u1 = V(), u2 = V()
             for j in 0..<taps {
                 var g = UnsafeRawPointer(gp + q) + Int(tapOffsets[j]) &* 4
                 let w0 = wt0 + j &* outChannels, w1 = wt1 + j &* outChannels
@@ -249,34 +287,77 @@ enum ConvKernels {
                 s0 += a0; s1 += a1; s2 += a2
                 u0 += b0; u1 += b1; u2 += b2
             }
+            let d0 = UnsafeMutableRawPointer(dx0 + q), d1 = UnsafeMutableRawPointer(dx1 + q)
             d0.storeBytes(of: s0, toByteOffset: 0, as: V.self)
             d0.storeBytes(of: s1, toByteOffset: 64, as: V.self)
             d0.storeBytes(of: s2, toByteOffset: 128, as: V.self)
             d1.storeBytes(of: u0, toByteOffset: 0, as: V.self)
             d1.storeBytes(of: u1, toByteOffset: 64, as: V.self)
             d1.storeBytes(of: u2, toByteOffset: 128, as: V.self)
-            q += 48
+            q &+= 48
+        }
+        if q &+ 32 == end {
+            var s0 = V(), s1 = V(), u0 = V(), u1 = V()
+            for j in 0..<taps {
+                var g = UnsafeRawPointer(gp + q) + Int(tapOffsets[j]) &* 4
+                let w0 = wt0 + j &* outChannels, w1 = wt1 + j &* outChannels
+                var a0 = V(), a1 = V(), b0 = V(), b1 = V()
+                for o in 0..<outChannels {
+                    let g0 = g.loadUnaligned(fromByteOffset: 0, as: V.self)
+                    let g1 = g.loadUnaligned(fromByteOffset: 64, as: V.self)
+                    let u = V(repeating: w0[o]), v = V(repeating: w1[o])
+                    a0 = a0.addingProduct(u, g0)
+                    b0 = b0.addingProduct(v, g0)
+                    a1 = a1.addingProduct(u, g1)
+                    b1 = b1.addingProduct(v, g1)
+                    g += planeBytes
+                }
+                s0 += a0; s1 += a1
+                u0 += b0; u1 += b1
+            }
+            let d0 = UnsafeMutableRawPointer(dx0 + q), d1 = UnsafeMutableRawPointer(dx1 + q)
+            d0.storeBytes(of: s0, toByteOffset: 0, as: V.self)
+            d0.storeBytes(of: s1, toByteOffset: 64, as: V.self)
+            d1.storeBytes(of: u0, toByteOffset: 0, as: V.self)
+            d1.storeBytes(of: u1, toByteOffset: 64, as: V.self)
+        } else if q &+ 16 == end {
+            var s0 = V(), u0 = V()
+            for j in 0..<taps {
+                var g = UnsafeRawPointer(gp + q) + Int(tapOffsets[j]) &* 4
+                let w0 = wt0 + j &* outChannels, w1 = wt1 + j &* outChannels
+                var a0 = V(), b0 = V()
+                for o in 0..<outChannels {
+                    let g0 = g.loadUnaligned(as: V.self)
+                    a0 = a0.addingProduct(V(repeating: w0[o]), g0)
+                    b0 = b0.addingProduct(V(repeating: w1[o]), g0)
+                    g += planeBytes
+                }
+                s0 += a0
+                u0 += b0
+            }
+            UnsafeMutableRawPointer(dx0 + q).storeBytes(of: s0, as: V.self)
+            UnsafeMutableRawPointer(dx1 + q).storeBytes(of: u0, as: V.self)
         }
     }
 
-    /// Copies one image's output gradient (`channels × plane`, NCHW) pixel-major into `dst`
-    /// (`dst[p·ld + c]`), 16 channels × 16 pixels at a time through the in-register transpose
-    /// (``nm_transpose16x16``); the edges scalar. A scalar strided copy was a fifth of the
-    /// backward pass.
-    static func pixelMajor(_ src: UnsafePointer<Float>, channels: Int, plane: Int,
+    /// Copies one image's output gradient (`channels` planes of `plane` floats, `channelStride`
+    /// apart) pixel-major into `dst` (`dst[p·ld + c]`), 16 channels × 16 pixels at a time through
+    /// the in-register transpose (``nm_transpose16x16``); the edges scalar. A scalar strided copy
+    /// was a fifth of the backward pass.
+    static func pixelMajor(_ src: UnsafePointer<Float>, channels: Int, plane: Int, channelStride cs: Int,
                            into dst: UnsafeMutablePointer<Float>, ld: Int) {
         var c = 0
         while c + 16 <= channels {
             var p = 0
             while p + 16 <= plane {
-                nm_transpose16x16(src + c * plane + p, plane, dst + p * ld + c, ld)
+                nm_transpose16x16(src + c * cs + p, cs, dst + p * ld + c, ld)
                 p += 16
             }
-            for q in p..<plane { for k in c..<(c + 16) { dst[q * ld + k] = src[k * plane + q] } }
+            for q in p..<plane { for k in c..<(c + 16) { dst[q * ld + k] = src[k * cs + q] } }
             c += 16
         }
         for k in c..<channels {
-            for q in 0..<plane { dst[q * ld + k] = src[k * plane + q] }
+            for q in 0..<plane { dst[q * ld + k] = src[k * cs + q] }
         }
     }
 
@@ -315,6 +396,32 @@ enum ConvKernels {
             p.storeBytes(of: p.loadUnaligned(as: V.self) + sum, as: V.self)
         }
     }
+
+    /// ``weightGradient1x6(_:ldg:_:bases:count:_:_:ldw:taps:)`` for the last one to three taps of a
+    /// patch (the first layer's 9 = 6 + 3), where six accumulators computed three discarded rows.
+    @inline(__always)
+    static func weightGradient1x3(
+        _ gt: UnsafePointer<Float>, ldg: Int, _ xb: UnsafePointer<Float>, bases: UnsafePointer<Int32>,
+        count: Int, _ o: (Int, Int, Int), _ dwt: UnsafeMutablePointer<Float>, ldw: Int
+    ) {
+        var a0 = V(), a1 = V(), a2 = V()
+        var g = UnsafeRawPointer(gt)
+        let step = ldg &* 4
+        for t in 0..<count {
+            let x = xb + Int(bases[t])
+            let g0 = g.loadUnaligned(fromByteOffset: 0, as: V.self)
+            a0 = a0.addingProduct(g0, V(repeating: x[o.0]))
+            a1 = a1.addingProduct(g0, V(repeating: x[o.1]))
+            a2 = a2.addingProduct(g0, V(repeating: x[o.2]))
+            g += step
+        }
+        add(a0, 0); add(a1, 1); add(a2, 2)
+
+        @inline(__always) func add(_ sum: V, _ i: Int) {
+            let p = UnsafeMutableRawPointer(dwt + i &* ldw)
+            p.storeBytes(of: p.loadUnaligned(as: V.self) + sum, as: V.self)
+        }
+    }
 }
 
 /// The direct kernels' buffers of one ``Conv2d`` (one layer belongs to one thread).
@@ -335,6 +442,14 @@ final class ConvWorkspace {
     let inputGradient = ConvBuffer()
     var forwardOffsets: [Int32] = []
     var bases: [Int32] = []
+    /// Channel-lane ∂X (``Conv2d/inputGradientInChannelLanes``): each input pixel's position in the
+    /// padded gradient, and the weights in 16-channel blocks.
+    var inputPositions: [Int32] = []
+    let channelLaneWeights = ConvBuffer()
+    /// Channel-lane forward (``Conv2dReLUPool/forwardInChannelLanes``): each output pixel's top-left
+    /// tap in the padded image, and the weights in 16-channel blocks.
+    var outputPositions: [Int32] = []
+    let channelLaneForwardWeights = ConvBuffer()
 }
 
 extension Conv2d {
@@ -384,19 +499,28 @@ extension Conv2d {
 
     /// Backward with the direct ∂W and ∂X kernels; same values as the GEMM path (see above).
     func backwardDirect(_ x: Matrix, _ gradOutput: Matrix) -> Matrix {
-        gradOutput.withUnsafeBufferPointer { gs in
-            backwardDirect(x) { start, _ in UnsafePointer(gs.baseAddress! + start * outputShape.count) }
+        let plane = outputShape.planeSize, channels = outputShape.channels, perRow = outputShape.count
+        return gradOutput.withUnsafeBufferPointer { gs in
+            backwardDirect(x) { start, count, gathered, width in
+                for j in 0..<count {
+                    let row = gs.baseAddress! + (start + j) * perRow
+                    for c in 0..<channels { (gathered + c * width + j * plane).update(from: row + c * plane, count: plane) }
+                }
+            }
         }
     }
 
-    /// Backward with the direct kernels, the output gradient supplied a chunk at a time:
-    /// `gradients(start, count)` returns `count` consecutive NCHW output-gradient rows of images
-    /// `start ..< start + count`, valid until the next call. Skips ∂X (returns zeros) when
-    /// ``computesInputGradient`` is false.
-    func backwardDirect(_ x: Matrix, gradients: (Int, Int) -> UnsafePointer<Float>) -> Matrix {
+    /// Backward with the direct kernels, the output gradient supplied a chunk at a time, channel-major
+    /// (the GEMM path's layout): `fill(start, count, gathered, width)` writes the gradient of images
+    /// `start ..< start + count`, channel `c` of image `start + j` at `gathered + c·width + j·H'W'`
+    /// (`width = count·H'W'`). It may write up to 16 floats past the last plane. Skips ∂X (returns
+    /// zeros) when ``computesInputGradient`` is false.
+    func backwardDirect(_ x: Matrix, fill: (Int, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> Matrix {
         let g = geometry, ws = workspace
         let batch = x.rows, outChannels = g.outChannels, patch = g.patch
-        var gradInput = Matrix(rows: batch, cols: inputShape.count)
+        // ∂X writes every element; without it the result is zeros.
+        var gradInput = computesInputGradient ? Matrix(uninitializedRows: batch, cols: inputShape.count)
+                                              : Matrix(rows: batch, cols: inputShape.count)
         guard batch > 0 else { return gradInput }
         let plane = outputShape.planeSize, chunk = chunkSize(batch: batch)
         let lanes = ConvGeometry.lanes
@@ -414,8 +538,10 @@ extension Conv2d {
         }
         let imageFloats = g.paddedImageFloats
         let xc = ws.paddedChunk.take((chunk - 1) * imageFloats + g.forwardReach, zeroed: false)
-        let gathered = ws.gathered.take(outChannels * chunk * plane, zeroed: false)
-        let gt = ws.pixelMajor.take(chunk * plane * paddedChannels, zeroed: true)
+        let gathered = ws.gathered.take(outChannels * chunk * plane + 16, zeroed: false)
+        // Only the real channels' lanes are ever written; the others keep the zeros of the
+        // buffer's allocation (it is this layer's own and never holds anything else).
+        let gt = ws.pixelMajor.take(chunk * plane * paddedChannels, zeroed: false)
         if ws.bases.count != chunk * plane {
             ws.bases = (0..<chunk * plane).map { t in
                 let j = t / plane, pixel = t % plane
@@ -424,11 +550,15 @@ extension Conv2d {
         }
         // ∂X: the transposed weights of each input channel's taps, and the taps' offsets.
         let k = g.kernel, taps = k * k, inChannels = g.inChannels
+        let channelLanes = computesInputGradient && inputGradientInChannelLanes
         let wt = ws.transposedWeights.take(inChannels * taps * outChannels, zeroed: false)
-        weight.value.withUnsafeBufferPointer { w in
-            for ci in 0..<inChannels {
-                for j in 0..<taps {
-                    for o in 0..<outChannels { wt[(ci * taps + j) * outChannels + o] = w[o * patch + ci * taps + j] }
+        let wtc = channelLanes ? prepareChannelLaneInputGradient(g, ws) : wt
+        if computesInputGradient && !channelLanes {
+            weight.value.withUnsafeBufferPointer { w in
+                for ci in 0..<inChannels {
+                    for j in 0..<taps {
+                        for o in 0..<outChannels { wt[(ci * taps + j) * outChannels + o] = w[o * patch + ci * taps + j] }
+                    }
                 }
             }
         }
@@ -437,7 +567,7 @@ extension Conv2d {
         let gp = ws.paddedGradient.take(g.backwardReach, zeroed: false)
         let rowFloats = g.backwardVectors * lanes
         let pairs = (inChannels + 1) / 2
-        let dx = ws.inputGradient.take(2 * pairs * rowFloats, zeroed: false)
+        let dx = ws.inputGradient.take(max(2 * pairs * rowFloats, ws.inputPositions.count * lanes), zeroed: false)
         let h = g.height, w = g.width, gw = g.gradWidth
 
         let kc = GEMMBlocking.kc
@@ -448,13 +578,9 @@ extension Conv2d {
                         var start = 0
                         while start < batch {
                             let count = min(chunk, batch - start), width = count * plane
-                            let gs = gradients(start, count)
+                            fill(start, count, gathered, width)
                             for j in 0..<count {
-                                let row = gs + j * outputShape.count
-                                for c in 0..<outChannels {
-                                    (gathered + c * width + j * plane).update(from: row + c * plane, count: plane)
-                                }
-                                ConvKernels.pixelMajor(row, channels: outChannels, plane: plane,
+                                ConvKernels.pixelMajor(gathered + j * plane, channels: outChannels, plane: plane, channelStride: width,
                                                        into: gt + j * plane * paddedChannels, ld: paddedChannels)
                                 g.pad(xs.baseAddress! + (start + j) * inputShape.count, into: xc + j * imageFloats)
                             }
@@ -471,6 +597,14 @@ extension Conv2d {
                                 while c < paddedChannels {
                                     var r = 0
                                     while r < paddedTaps {
+                                        if patch - r <= 3 {  // the padded group's real taps only
+                                            ConvKernels.weightGradient1x3(
+                                                gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
+                                                (Int(offsets[r]), Int(offsets[r + 1]), Int(offsets[r + 2])),
+                                                dwt + r * paddedChannels + c, ldw: paddedChannels)
+                                            r += 6
+                                            continue
+                                        }
                                         ConvKernels.weightGradient1x6(
                                             gBlock + c, ldg: paddedChannels, xc, bases: bBlock, count: steps,
                                             (Int(offsets[r]), Int(offsets[r + 1]), Int(offsets[r + 2]),
@@ -483,10 +617,15 @@ extension Conv2d {
                                 t += steps
                             }
                             // ∂X of the chunk's images.
-                            if computesInputGradient {
+                            if channelLanes {
                                 for j in 0..<count {
-                                    g.padGradient(gs + j * outputShape.count, into: gp)
-                                    dx.update(repeating: 0, count: 2 * pairs * rowFloats)
+                                    g.padGradient(gathered + j * plane, channelStride: width, into: gp)
+                                    channelLaneInputGradient(g, ws, gp: gp, weights: wtc, tapOffsets: tapOffsets.baseAddress!,
+                                                             scratch: dx, into: dxs.baseAddress! + (start + j) * inputShape.count)
+                                }
+                            } else if computesInputGradient {
+                                for j in 0..<count {
+                                    g.padGradient(gathered + j * plane, channelStride: width, into: gp)
                                     var c = 0
                                     while c < inChannels {
                                         let c1 = min(c + 1, inChannels - 1)

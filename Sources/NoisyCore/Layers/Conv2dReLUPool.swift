@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// `Conv2d → ReLU → MaxPool2d(2)` in one pass per image: the same values, bit for bit, as the
 /// three layers in a ``Sequential``, without the batch-sized intermediate matrices.
 ///
@@ -19,10 +21,11 @@ public final class Conv2dReLUPool: Layer {
     private var cachedInput: Matrix?
     /// Per pooled output (batch-major): the winner's index in its channel's `H' × W'` plane, or −1
     /// when the pooled value is not > 0 (no gradient flows).
-    private var winners: [Int32] = []
-    /// One image's convolution output in the row-padded layout, then the chunk's output gradients.
-    private let imageOut = ConvBuffer()
-    private let chunkGradient = ConvBuffer()
+    var winners: [Int32] = []
+    /// One image's convolution output (row-padded, or pixel-major in channel lanes).
+    let imageOut = ConvBuffer()
+    /// Channel lanes: one image's pooled values and winners, pixel-major.
+    let pooledOut = ConvBuffer()
 
     /// Wraps `conv` (which keeps its parameters); `conv` must satisfy ``Conv2d/directKernelsApply``.
     public init(_ conv: Conv2d) {
@@ -52,10 +55,14 @@ public final class Conv2dReLUPool: Layer {
         cachedInput = x
         let g = conv.geometry, ws = conv.workspace
         let batch = x.rows, channels = g.outChannels, patch = g.patch
-        var y = Matrix(rows: batch, cols: outputShape.count)
+        var y = Matrix(uninitializedRows: batch, cols: outputShape.count)  // every pooled value is written
         let pooled = outputShape.count, pooledPlane = outputShape.planeSize
         if winners.count != batch * pooled { winners = [Int32](repeating: 0, count: batch * pooled) }
         guard batch > 0 else { return y }
+        if forwardInChannelLanes {
+            forwardChannelLanes(x, into: &y)
+            return y
+        }
         if ws.forwardOffsets.count != patch { ws.forwardOffsets = g.forwardOffsets() }
         let rowFloats = g.forwardVectors * ConvGeometry.lanes
         let xp = ws.paddedImage.take(g.forwardReach, zeroed: false)
@@ -157,25 +164,23 @@ public final class Conv2dReLUPool: Layer {
         let x = requireCached(cachedInput, "Conv2dReLUPool(\(conv.weight.name))")
         precondition(gradOutput.rows == x.rows && gradOutput.cols == outputShape.count,
                      "Conv2dReLUPool(\(conv.weight.name)).backward: gradient is \(gradOutput.rows)×\(gradOutput.cols), needs \(x.rows)×\(outputShape.count)")
-        let convCount = conv.outputShape.count, convPlane = conv.outputShape.planeSize
+        let convShape = conv.outputShape, convPlane = convShape.planeSize
         let pooled = outputShape.count, pooledPlane = outputShape.planeSize, channels = outputShape.channels
-        let chunk = conv.chunkSize(batch: x.rows)
-        let buffer = chunkGradient.take(chunk * convCount, zeroed: false)
+        let total = gradOutput.rows * pooled
         return gradOutput.withUnsafeBufferPointer { gs in
             winners.withUnsafeBufferPointer { wins in
-                conv.backwardDirect(x) { start, count in
-                    buffer.update(repeating: 0, count: count * convCount)
-                    for j in 0..<count {
-                        let n = start + j, dst = buffer + j * convCount
-                        for c in 0..<channels {
-                            let base = n * pooled + c * pooledPlane, plane = dst + c * convPlane
-                            for i in 0..<pooledPlane {
-                                let w = wins[base + i]
-                                if w >= 0 { plane[Int(w)] = 0 + gs[base + i] }
-                            }
+                // Straight into the convolution's channel-major chunk layout, planes in address
+                // order (channel by channel, image by image), so each plane's spare stores land
+                // where the next plane is written.
+                conv.backwardDirect(x) { start, count, gathered, width in
+                    for c in 0..<channels {
+                        for j in 0..<count {
+                            let base = (start + j) * pooled + c * pooledPlane
+                            nm_unpool2x2_plane(gs.baseAddress! + base, wins.baseAddress! + base, total - base,
+                                               outputShape.height, outputShape.width, convShape.height, convShape.width,
+                                               gathered + c * width + j * convPlane)
                         }
                     }
-                    return UnsafePointer(buffer)
                 }
             }
         }

@@ -31,25 +31,50 @@ public final class SGD: Optimizer {
 
     public func step() {
         let firstStep = buffers == nil
-        if firstStep { buffers = parameters.map { Matrix(rows: $0.value.rows, cols: $0.value.cols) } }
+        if firstStep { buffers = parameters.map { Matrix(uninitializedRows: $0.value.rows, cols: $0.value.cols) } }
         for index in parameters.indices {
             let p = parameters[index]
-            var direction = p.gradient
-            if weightDecay != 0 { Kernels.axpy(weightDecay, p.value, &direction) }
-            if momentum != 0 {
-                if firstStep {
-                    buffers![index] = direction
-                } else {
-                    Kernels.scale(&buffers![index], by: momentum)
-                    Kernels.axpy(1 - dampening, direction, &buffers![index])
-                }
-                if nesterov {
-                    Kernels.axpy(momentum, buffers![index], &direction)
-                } else {
-                    direction = buffers![index]
+            p.gradient.withUnsafeBufferPointer { g in
+                p.value.withUnsafeMutableBufferPointer { value in
+                    buffers![index].withUnsafeMutableBufferPointer { buffer in
+                        update(g.baseAddress!, value.baseAddress!, buffer.baseAddress!, count: value.count, firstStep: firstStep)
+                    }
                 }
             }
-            Kernels.axpy(-learningRate, direction, &p.value)
+        }
+    }
+
+    /// One parameter's update in one pass: per element the operations of the formula above, each
+    /// rounded on its own in the same order (`y + a·x` is a product, then a sum: Swift contracts
+    /// no multiply-add), so the bits are those of the pass-per-operation version (copy of the
+    /// gradient, `axpy` for the decay, `scale` and `axpy` for the momentum, `axpy` for the step),
+    /// without its copies and five trips through memory.
+    private func update(_ g: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
+                        count: Int, firstStep: Bool) {
+        let wd = weightDecay, mu = momentum, keep = 1 - dampening, rate = -learningRate
+        let useDecay = wd != 0, useMomentum = momentum != 0, nesterov = self.nesterov
+        @inline(__always) func element<T: SIMD>(_ g: T, _ p: T, _ b: T) -> (p: T, b: T) where T.Scalar == Float {
+            var d = g
+            if useDecay { d = d + T(repeating: wd) * p }
+            guard useMomentum else { return (p + T(repeating: rate) * d, b) }
+            let nb = firstStep ? d : b * T(repeating: mu) + T(repeating: keep) * d
+            if nesterov { d = d + T(repeating: mu) * nb } else { d = nb }
+            return (p + T(repeating: rate) * d, nb)
+        }
+        typealias V = SIMD16<Float>
+        var i = 0
+        while i + 16 <= count {
+            let r = element(UnsafeRawPointer(g + i).loadUnaligned(as: V.self), UnsafeRawPointer(p + i).loadUnaligned(as: V.self),
+                            UnsafeRawPointer(b + i).loadUnaligned(as: V.self))
+            UnsafeMutableRawPointer(p + i).storeBytes(of: r.p, as: V.self)
+            UnsafeMutableRawPointer(b + i).storeBytes(of: r.b, as: V.self)
+            i += 16
+        }
+        while i < count {  // lane 0 of a pair: the same operations on one element
+            let r = element(SIMD2(g[i], 0), SIMD2(p[i], 0), SIMD2(b[i], 0))
+            p[i] = r.p[0]
+            b[i] = r.b[0]
+            i += 1
         }
     }
 }
