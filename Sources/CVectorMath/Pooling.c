@@ -4,6 +4,10 @@
 #include "CVectorMath.h"
 #include <string.h>
 
+// The 16-float vectors below pass only between static inline helpers of this file, which are
+// inlined, so the AVX-512 calling convention clang warns about (-Wpsabi) never applies.
+#pragma clang diagnostic ignored "-Wpsabi"
+
 typedef float nm_u8 __attribute__((vector_size(32)));
 typedef int nm_u8i __attribute__((vector_size(32)));
 typedef float nm_u16 __attribute__((vector_size(64)));
