@@ -40,11 +40,16 @@ extension Array where Element == WorkerAction {
     var sent: [WireMessage] {
         compactMap { if case .send(let message) = $0 { return message } else { return nil } }
     }
-    /// Result frames sent, decoded.
+    /// Result frames sent (alone, or after their artifact's upload), decoded.
     var results: [Wire.ResultReport] {
         compactMap {
-            guard case .sendFrame(let frame) = $0,
-                  case .result(let report)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
+            let frame: [UInt8]
+            switch $0 {
+            case .sendFrame(let sent): frame = sent
+            case .uploadArtifact(_, _, let then?): frame = then
+            default: return nil
+            }
+            guard case .result(let report)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
             return report
         }
     }
@@ -64,7 +69,7 @@ extension Array where Element == WorkerAction {
         sent.compactMap { if case .accepted(let accepted) = $0 { return accepted.leases } else { return nil } }
     }
     var uploads: [ArtifactDigest] {
-        compactMap { if case .uploadArtifact(let digest, _) = $0 { return digest } else { return nil } }
+        compactMap { if case .uploadArtifact(let digest, _, _) = $0 { return digest } else { return nil } }
     }
     var notes: [WorkerNote] {
         compactMap { if case .note(let note) = $0 { return note } else { return nil } }
