@@ -10,7 +10,8 @@ import TestSupport
 /// whose output is a few hundred MiB — above the old 256 MiB whole-artifact cap — uploaded by
 /// one worker, stored by the coordinator (in PostgreSQL's chunk rows, or in a shared artifact
 /// folder), fetched by a second worker for the evaluate cell. The peak resident memory (VmHWM)
-/// of the coordinator and of both workers stays within a fixed bound above the same run with a
+/// of the coordinator and of both workers (each in a sweep of its own: the second sweep shares the
+/// first's command cell, so its worker must fetch the output) stays within a fixed bound above the same run with a
 /// 1 MiB output: memory does not follow the artifact's size. Scratch files live on tmpfs.
 @Suite("Artifacts stream with bounded memory", .serialized)
 struct ArtifactStreamingTests {
@@ -31,9 +32,9 @@ struct ArtifactStreamingTests {
 
     static func kilobytes(_ pid: Int32) -> Int { CoordinatorFuzzTests.memoryKilobytes(pid, "VmHWM") }
 
-    /// One sweep (a command cell and its one evaluate cell): worker A (`--allow-commands`) runs
-    /// the command and uploads its output; once it is stored, A leaves and worker B (no
-    /// commands, its own cache) fetches it for the evaluate cell.
+    /// Two sweeps sharing a command cell: in the first, worker A (`--allow-commands`) runs the
+    /// command and uploads its output; in the second, worker B (no commands, its own cache)
+    /// fetches it for its evaluate cell (or, on the shared folder, reads it there).
     static func run(_ backend: Backend, paddingMiB: Int) throws -> Peaks {
         let scratch = "/dev/shm/nmsweep-stream-\(getpid())-\(backend)-\(paddingMiB)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -46,59 +47,57 @@ struct ArtifactStreamingTests {
         try NPYArray.write(labels: (0..<30).map { $0 % 3 }, to: folder + files.trainLabels)
         try NPYArray.write(Matrix(rows: 9, cols: 4) { r, c in Float((r % 3) * 4 + c) }, to: folder + files.testFeatures)
         try NPYArray.write(labels: (0..<9).map { $0 % 3 }, to: folder + files.testLabels)
-        let grid = scratch + "/grid.yaml"
-        try """
-        name: stream-\(backend)-\(paddingMiB)
-        noise_ratios: [0]
-        seeds: 1
-        tasks: [digits]
-        methods: [lp]
-        tuning: {epochs: 2}
-        extract:
-          command: [sh, -c, 'cp -R \(scratch)/prepared/. "$NMSWEEP_OUT"/ && head -c \(paddingMiB)M /dev/zero > "$NMSWEEP_OUT"/padding.bin']
-        max_attempts: 1
+        // Two grids with the same command cell (the same key) and different evaluate cells: the
+        // first sweep makes the output on worker A, the second needs it on worker B alone.
+        func grid(_ method: String) throws -> String {
+            let path = scratch + "/grid-\(method).yaml"
+            try """
+            name: stream-\(backend)-\(paddingMiB)-\(method)
+            noise_ratios: [0]
+            seeds: 1
+            tasks: [digits]
+            methods: [\(method)]
+            tuning: {epochs: 2}
+            extract:
+              command: [sh, -c, 'cp -R \(scratch)/prepared/. "$NMSWEEP_OUT"/ && head -c \(paddingMiB)M /dev/zero > "$NMSWEEP_OUT"/padding.bin']
+            max_attempts: 1
 
-        """.write(toFile: grid, atomically: true, encoding: .utf8)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
         let url = try PostgresTestServer.freshDatabaseURL("stream\(backend)\(paddingMiB)")
         let shared = backend == .database ? [] : ["--artifact-dir", scratch + "/shared"]
         let workerShared = backend == .folderOnWorkers ? shared : []
         let started = Date()
-        let coordinator = try RunningProcess("nmsweep-coordinator", ["--grid", grid, "--database", url, "--bind", "tcp://127.0.0.1:*",
-                                                                    "--progress", "log"] + shared)
-        try #require(coordinator.waitForOutput(containing: "listening on tcp://", timeout: 30), "\(coordinator.standardError)")
-        let listening = coordinator.standardError.split(separator: "\n").first { $0.contains("listening on tcp://") }!
-        let endpoint = String(listening.split(separator: " ").first { $0.hasPrefix("tcp://") }!)
         var peaks = Peaks()
-        func sample(_ process: RunningProcess, into peak: inout Int) {
-            let value = kilobytes(process.pid)
-            if value > 0 { peak = max(peak, value) }
+        /// Runs one sweep with one worker to its end, sampling both processes' peaks.
+        func sweep(_ grid: String, worker arguments: [String]) throws -> (coordinator: Int, worker: Int) {
+            let coordinator = try RunningProcess("nmsweep-coordinator", ["--grid", grid, "--database", url, "--bind", "tcp://127.0.0.1:*",
+                                                                        "--progress", "log"] + shared)
+            try #require(coordinator.waitForOutput(containing: "listening on tcp://", timeout: 30), "\(coordinator.standardError)")
+            let listening = coordinator.standardError.split(separator: "\n").first { $0.contains("listening on tcp://") }!
+            let endpoint = String(listening.split(separator: " ").first { $0.hasPrefix("tcp://") }!)
+            let worker = try RunningProcess("nmsweep-worker", ["--connect", endpoint, "--slots", "1"] + arguments + workerShared)
+            let deadline = Date().addingTimeInterval(300)
+            var peak = (coordinator: 0, worker: 0)
+            while coordinator.isRunning && Date() < deadline {
+                peak.coordinator = max(peak.coordinator, kilobytes(coordinator.pid))
+                peak.worker = max(peak.worker, kilobytes(worker.pid))
+                usleep(20_000)
+            }
+            #expect(coordinator.wait(timeout: 30) == 0, "\(coordinator.standardError.suffix(3000)) \(worker.standardError.suffix(2000))")
+            _ = worker.wait(timeout: 30)
+            return peak
         }
-
-        let uploader = try RunningProcess("nmsweep-worker", ["--connect", endpoint, "--slots", "1", "--allow-commands",
-                                                            "--cache-dir", scratch + "/a", "--log-level", "info"] + workerShared)
-        let db = try PostgresConnection(url: url)
-        let stored = eventually(timeout: 120) {
-            sample(coordinator, into: &peaks.coordinator)
-            sample(uploader, into: &peaks.uploader)
-            usleep(20_000)
-            return (try? FaultHarness.scalar(db, "SELECT count(*)::int FROM artifacts WHERE kind = 'command-output'")) == 1
-        }
-        try #require(stored, "the command's output was stored: \(coordinator.standardError.suffix(2000)) \(uploader.standardError.suffix(2000))")
-        uploader.signal(SIGTERM)
-        #expect(uploader.wait(timeout: 30) == 0, "\(uploader.standardError.suffix(2000))")
-
-        let fetcher = try RunningProcess("nmsweep-worker", ["--connect", endpoint, "--slots", "1", "--cache-dir", scratch + "/b",
-                                                           "--log-level", "info"] + workerShared)
-        while coordinator.isRunning {
-            sample(coordinator, into: &peaks.coordinator)
-            sample(fetcher, into: &peaks.fetcher)
-            usleep(20_000)
-            if Date().timeIntervalSince(started) > 300 { break }
-        }
-        #expect(coordinator.wait(timeout: 30) == 0, "\(coordinator.standardError.suffix(3000)) \(fetcher.standardError.suffix(2000))")
-        _ = fetcher.wait(timeout: 30)
+        let first = try sweep(try grid("lp"), worker: ["--allow-commands", "--cache-dir", scratch + "/a"])
+        let second = try sweep(try grid("mlp"), worker: ["--cache-dir", scratch + "/b"])
+        peaks.coordinator = max(first.coordinator, second.coordinator)
+        peaks.uploader = first.worker
+        peaks.fetcher = second.worker
         peaks.seconds = Date().timeIntervalSince(started)
-        #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM results") == 1, "the evaluate cell ran on the fetched output")
+        let db = try PostgresConnection(url: url)
+        #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM cells WHERE kind = 'pretrain'") == 1, "one command cell, shared")
+        #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM results") == 2, "the second evaluate cell ran on the fetched output")
         peaks.artifactBytes = try FaultHarness.scalar(db, "SELECT size::int FROM artifacts WHERE kind = 'command-output'")
         let hash: String = try db.query("SELECT hash FROM artifacts WHERE kind = 'command-output'", [])[0].decode(0)
         let digest = try #require(ArtifactDigest(hex: hash))
