@@ -1,4 +1,4 @@
-package import SweepKit
+import SweepKit
 
 extension CoordinatorSession {
     /// An artifact message from a worker (docs/protocol.md, "Artifacts"): uploads go chunk by

@@ -1,6 +1,6 @@
 import Logging
 package import SweepKit
-package import SweepStore
+import SweepStore
 
 /// Artifact work for the store thread (``StoreWriter``), which owns the database connection.
 package enum ArtifactJob: @unchecked Sendable {

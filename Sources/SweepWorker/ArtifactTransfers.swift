@@ -34,6 +34,15 @@ final class ArtifactTransfers {
 
     var uploads: [ArtifactDigest: Upload] = [:]
     var downloads: [ArtifactDigest: Download] = [:]
+    /// Uploads that ended (their waiting frames sent) since ``takeEndedUploads()``: the session
+    /// grants their attempts' credit (``WorkerSession/uploadEnded(_:now:)``).
+    private var endedUploads: [ArtifactDigest] = []
+
+    /// The uploads that ended since the last call.
+    func takeEndedUploads() -> [ArtifactDigest] {
+        defer { endedUploads.removeAll() }
+        return endedUploads
+    }
 
     /// How a download ended, for the session.
     enum Ended {
@@ -52,10 +61,12 @@ final class ArtifactTransfers {
     func upload(_ digest: ArtifactDigest, then frame: [UInt8]?) -> Bool {
         if cache.isShared {
             if let frame { sendFrame(frame) }
+            endedUploads.append(digest)
             return cache.store.contains(digest)
         }
         guard let reader = (try? cache.store.reader(for: digest)) ?? nil else {
             if let frame { sendFrame(frame) }
+            endedUploads.append(digest)
             return false
         }
         // An upload of the same artifact in progress starts again from chunk 0 (so does the
@@ -78,6 +89,7 @@ final class ArtifactTransfers {
         case .artifactUnavailable(let unavailable):
             if let upload = uploads.removeValue(forKey: unavailable.digest) {
                 for frame in upload.frames { sendFrame(frame) }
+                endedUploads.append(unavailable.digest)
             }
             downloads.removeValue(forKey: unavailable.digest)?.writer.abandon()
             return nil
@@ -108,6 +120,7 @@ final class ArtifactTransfers {
                 // The stored file went bad under the upload: the result goes alone and is refused.
                 uploads[digest] = nil
                 for frame in upload.frames { sendFrame(frame) }
+                endedUploads.append(digest)
                 return
             }
             send(.artifactUpload(Wire.ArtifactChunk(digest: digest, totalBytes: upload.reader.totalBytes, index: upload.next,
@@ -117,6 +130,7 @@ final class ArtifactTransfers {
         if upload.next == count {
             uploads[digest] = nil
             for frame in upload.frames { sendFrame(frame) }
+            endedUploads.append(digest)
         } else {
             uploads[digest] = upload
         }

@@ -122,6 +122,7 @@ public final class Worker {
                 if !transfers.upload(digest, then: frame), answering {
                     try perform(session.uploadFailed(digest, now: now))
                 }
+                try creditEndedUploads()
             case .artifactTransfer(let message):
                 switch transfers.handle(message) {
                 case .stored(let digest)?: try perform(session.artifactStored(digest, now: now))
@@ -130,6 +131,7 @@ public final class Worker {
                     try perform(session.artifactFailed(digest, message: why, now: now))
                 case nil: break
                 }
+                try creditEndedUploads()
             case .note(let note): WorkerMetrics.noted(note); log(note)
             }
         }
@@ -196,6 +198,12 @@ public final class Worker {
             return
         }
         sendFrame(frame)
+    }
+
+    /// Tells the session which uploads ended, so the credit of their attempts goes out after
+    /// their results (never before: the coordinator would cap it away while the lease is open).
+    func creditEndedUploads() throws {
+        for digest in transfers.takeEndedUploads() { try perform(session.uploadEnded(digest, now: now)) }
     }
 
     /// Links a command attempt's log (in the store) to its cell and attempt at the coordinator:

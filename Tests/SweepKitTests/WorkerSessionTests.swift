@@ -126,6 +126,10 @@ import Testing
         #expect(!actions.contains { if case .sendFrame = $0 { true } else { false } })
         #expect(actions.uploads == [digest])
         #expect(actions.results.first?.result.artifactSHA256 == digest.hex)
+        // Its slot's credit waits for the upload (the result frees the slot at the coordinator).
+        #expect(session.tick(now: at(21)).credits.isEmpty)
+        _ = session.uploadEnded(digest, now: at(22))
+        #expect(session.tick(now: at(23)).credits == [1])
         let resent = deliver([welcome(2)], to: &session, now: at(30))
         #expect(resent.uploads == [digest] && resent.results.count == 1)
         // The model is now held: READY lists it, and a request for it is answered from the cache.

@@ -15,6 +15,7 @@ extension WorkerSession {
                 let free = configuration.slots - inFlight.count
                 if free > 0 { send(.credit(Wire.Credit(slots: UInt32(free))), now: now) }
                 creditOwed = 0
+                creditAfterUpload.removeAll()
             }
             resendUnacknowledged(now: now)
         case .reregister:

@@ -65,6 +65,10 @@ public struct WorkerSession: Sendable {
     var waitingHead = 0
     var running = 0
     var creditOwed = 0
+    /// Credit of attempts whose result waits for its artifact's upload: granted when the driver
+    /// says the upload ended (``uploadEnded(_:now:)``), so credit never reaches the coordinator
+    /// before the result that frees the slot (it would be capped away there).
+    var creditAfterUpload: [ArtifactDigest: Int] = [:]
     /// Leases of this round's ASSIGNs and their jobs, confirmed (and queued) at ``receiveEnded(now:)``.
     var acceptedLeases: [LeaseID] = []
     var acceptedJobs: [WorkerJob] = []
@@ -171,6 +175,10 @@ public struct WorkerSession: Sendable {
                 break
             }
             unacked[assign.cell] = (frame, digest)
+            if let digest, connected {
+                creditOwed -= 1
+                creditAfterUpload[digest, default: 0] += 1
+            }
             sendResult(frame, artifact: digest, now: now)
         case .failed(let reason, let retryable, let message):
             // The cache lost a model it was thought to hold: ask for it next time.
@@ -185,6 +193,13 @@ public struct WorkerSession: Sendable {
     public mutating func uploadFailed(_ digest: ArtifactDigest, now: SchedulerTime) -> [WorkerAction] {
         held.remove(digest)
         send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "not in this worker's cache")), now: now)
+        return takeActions()
+    }
+
+    /// The upload of `digest` ended (its last chunk and the frames waiting for it are sent, or it
+    /// was given up): the credit of the attempts waiting for it goes out with the next tick.
+    public mutating func uploadEnded(_ digest: ArtifactDigest, now: SchedulerTime) -> [WorkerAction] {
+        creditOwed += creditAfterUpload.removeValue(forKey: digest) ?? 0
         return takeActions()
     }
 
