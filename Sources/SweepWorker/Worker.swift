@@ -128,6 +128,8 @@ public final class Worker {
                 case .stored(let digest)?: try perform(session.artifactStored(digest, now: now))
                 case .failed(let digest, let why)?:
                     logger.warning("artifact download failed: \(why)")
+                    // The coordinator reads its copy through and forgets it if it is damaged.
+                    send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: String(why.prefix(1000)))))
                     try perform(session.artifactFailed(digest, message: why, now: now))
                 case nil: break
                 }
