@@ -68,7 +68,7 @@ public final class Coordinator {
         schedulerConfiguration.maxLeaseDuration = configuration.cellTimeoutMilliseconds
         // Lease ids above any earlier run's: milliseconds since 2020 × 2^20.
         let firstLease = LeaseID(max(1, Date().timeIntervalSince1970 - 1_577_836_800) * 1000) << 20
-        var scheduler = Scheduler(cells: plan.cells.map(ScheduledCell.init), persisted: persisted,
+        var scheduler = Scheduler(cells: plan.cells.lazy.map(ScheduledCell.init), persisted: persisted,
                                   availableArtifacts: available, configuration: schedulerConfiguration,
                                   firstLeaseID: firstLease)
         scheduler.admitPredecessorLeases(try claim.predecessorLeases(), now: SchedulerTime(milliseconds: monotonicMilliseconds()))

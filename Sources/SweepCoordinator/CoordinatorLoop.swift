@@ -27,6 +27,8 @@ final class CoordinatorLoop {
     /// The sweep's owner claim: dispatch only while held; leases are persisted through it (OwnerClaim+Loop.swift).
     let claim: OwnerClaim?
 
+    /// The store jobs of one ``performOutputs()``, handed over together.
+    private var storeJobs: [StoreJob] = []
     var interrupted = false
     var stopDeadline: Int64?
     let startTime = monotonicMilliseconds()
@@ -142,18 +144,20 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Sends and queues what the session asked for, in its order.
+    /// Sends and queues what the session asked for, in its order (the store's jobs under one lock).
     func performOutputs() {
         guard !session.outbox.isEmpty else { return }
+        defer {
+            store.enqueue(contentsOf: storeJobs)
+            storeJobs.removeAll(keepingCapacity: true)
+        }
         for output in session.outbox {
             switch output {
             case .send(let message, let worker):
                 // Leases are persisted through the claim, so a successor accepts a late result under them.
-                if case .assign(let assign) = message {
-                    claim?.recordLease(worker: worker, lease: assign.lease, cell: assign.cell, attempt: Int(assign.attempt))
-                }
+                if case .assign(let batch) = message { claim?.recordLeases(worker: worker, of: batch) }
                 socket.send(message, to: worker)
-            case .store(let job): store.enqueue(job)
+            case .store(let job): storeJobs.append(job)
             }
         }
         session.outbox.removeAll(keepingCapacity: true)

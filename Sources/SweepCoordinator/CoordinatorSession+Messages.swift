@@ -13,9 +13,11 @@ extension CoordinatorSession {
             perform(scheduler.credit(worker, Int(credit.slots), now: now), now: now)
         case .accepted(let accepted):
             perform(scheduler.accepted(worker, leases: accepted.leases, now: now), now: now)
-        case .result(let report):
-            CoordinatorMetrics.resultArrived(report.lease, scheduler: scheduler, cells: cells, now: now)
-            take(report, from: worker, now: now)
+        case .result(let batch):
+            for report in batch.results {
+                CoordinatorMetrics.resultArrived(report.lease, scheduler: scheduler, cells: cells, now: now)
+                take(report, from: worker, now: now)
+            }
         case .failure(let failure):
             // A model that could not be had is not the cell's fault: its pre-training runs again
             // when the store lacks it (``stored(_:now:)``), and this attempt is not charged.

@@ -29,6 +29,8 @@ package struct CoordinatorSession {
     package var uploads = UploadTable()
     package var roster = WorkerRoster()
     package var acks = AckBatch()
+    /// The text of the worker ids in result rows, made once per worker, not once per result.
+    var workerNames = WorkerNameCache()
     /// What to do, in order; the driver performs and empties it.
     package var outbox: [Output] = []
 
@@ -109,7 +111,10 @@ package struct CoordinatorSession {
 
     // MARK: Scheduler actions
 
+    /// Performs the scheduler's actions in order, except that the assignments of one call go out
+    /// together at its end, one ASSIGN message per worker (``AssignRound``).
     mutating func perform(_ actions: [SchedulerAction], now: SchedulerTime) {
+        var assignments = AssignRound()
         for action in actions {
             switch action {
             case .assign(let worker, let cell, let lease, let attempt, let index, let requiredArtifact):
@@ -117,9 +122,9 @@ package struct CoordinatorSession {
                 assigned += 1
                 if firstAssignTime == nil { firstAssignTime = now }
                 let leaseMilliseconds = UInt32(clamping: configuration.heartbeatMilliseconds * Int64(configuration.liveness))
-                outbox.append(.send(.assign(Wire.Assign(cell: cell, attempt: UInt32(clamping: attempt), lease: lease,
-                                                        leaseMilliseconds: leaseMilliseconds, requiredArtifacts: required,
-                                                        specJSON: cells[index].canonicalJSON)), to: worker))
+                assignments.add(Wire.Assign(cell: cell, attempt: UInt32(clamping: attempt), lease: lease,
+                                            leaseMilliseconds: leaseMilliseconds, requiredArtifacts: required,
+                                            specJSON: cells[index].canonicalJSON), for: worker)
             case .heartbeat(let worker):
                 outbox.append(.send(.heartbeat, to: worker))
             case .persistResult(let worker, let cell, _, let index, let result):
@@ -129,7 +134,7 @@ package struct CoordinatorSession {
                     var kind = "model"
                     if case .command = gridCell.spec { kind = "command-output" }
                     outbox.append(.store(.pretrainDone(cell, artifact: sha, uploaded: sha.map { uploads.take($0) } ?? false, kind: kind)))
-                } else if let record = ResultRecord.of(cell: gridCell, result: result, worker: worker.description) {
+                } else if let record = ResultRecord.of(cell: gridCell, result: result, worker: workerNames.name(of: worker)) {
                     outbox.append(.store(.result(cell, record)))
                 }
             case .ack(let worker, let cell, _):
@@ -159,5 +164,6 @@ package struct CoordinatorSession {
                 badFrame("cell \(cell.short): \(reason)")
             }
         }
+        for (worker, batch) in assignments.messages() { outbox.append(.send(.assign(batch), to: worker)) }
     }
 }

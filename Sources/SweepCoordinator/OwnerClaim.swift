@@ -41,7 +41,8 @@ public final class OwnerClaim: @unchecked Sendable {
     private var session: Int32 = 0
     private var thread: PeriodicThread?
     private var lastSharedCheck = Date.distantPast
-    private var pendingLeases: [WorkerID: [(lease: Int64, cell: String, attempt: Int)]] = [:]
+    /// Leases queued by the socket thread (keys as bytes: their hex is made on the claim's thread).
+    private var pendingLeases: [WorkerID: [(lease: Int64, cell: CellKey, attempt: Int)]] = [:]
     private var endpoint: String?
     private var taken: SweepOwner?
     private var waitingCells: Set<String> = []
@@ -105,10 +106,11 @@ public final class OwnerClaim: @unchecked Sendable {
         return taken
     }
 
-    /// Queues a lease for the table (written within 200 ms).
-    public func recordLease(worker: WorkerID, lease: LeaseID, cell: CellKey, attempt: Int) {
+    /// Queues the leases of one ASSIGN message for the table (written within 200 ms): one lock
+    /// and one lookup for the whole message.
+    public func recordLeases(worker: WorkerID, of batch: Wire.AssignBatch) {
         lock.lock()
-        pendingLeases[worker, default: []].append((Int64(lease), cell.hex, attempt))
+        pendingLeases[worker, default: []].append(contentsOf: batch.assignments.lazy.map { (Int64($0.lease), $0.cell, Int($0.attempt)) })
         lock.unlock()
     }
 
@@ -152,7 +154,8 @@ public final class OwnerClaim: @unchecked Sendable {
             try ensureHeld()
             if let newEndpoint { try ownership.publish(endpoint: newEndpoint, sweepID: sweepID) }
             for (worker, list) in leases {
-                try ownership.recordLeases(sweepID: sweepID, worker: worker.description, leases: list, validForMilliseconds: leaseValidity)
+                try ownership.recordLeases(sweepID: sweepID, worker: worker.description, leases: list.map { ($0.lease, $0.cell.hex, $0.attempt) },
+                                           validForMilliseconds: leaseValidity)
             }
             if !waiting.isEmpty, Date().timeIntervalSince(lastSharedCheck) >= 1 {
                 lastSharedCheck = Date()

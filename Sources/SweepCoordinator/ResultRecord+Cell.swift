@@ -12,8 +12,7 @@ extension ResultRecord {
     /// classes and probe seed (migration 4) come from the spec; `classes` stays NULL for a
     /// black-box grid's free task label, whose class count the coordinator cannot know.
     static func of(cell: GridCell, result: CellResult, worker: String) -> ResultRecord? {
-        let timings = "{" + result.timings.sorted { $0.key < $1.key }
-            .map { "\(ViewRenderer.jsonString($0.key)): \($0.value.isFinite ? $0.value : 0)" }.joined(separator: ", ") + "}"
+        let timings = timingsJSON(result.timings)
         switch cell.spec {
         case .pretrain, .command:
             return nil
@@ -35,6 +34,17 @@ extension ResultRecord {
                 trainLoss: result.trainLoss, lossTerms: lossTerms, realizedNoise: result.realisedNoise,
                 timings: timings, workerID: worker, taskDomain: GridTask.domain(of: spec).rawValue,
                 classes: GridTask.classCount(of: spec.task), probeSeed: Int64(bitPattern: spec.probeSeed))
+        }
+    }
+
+    /// The timings as a JSON object, phases sorted by name; built without sorting or joining for
+    /// the common rows of none or one phase (a no-op cell's), once per result on the socket thread.
+    static func timingsJSON(_ timings: [String: Double]) -> String {
+        func member(_ name: String, _ seconds: Double) -> String { "\(ViewRenderer.jsonString(name)): \(finite(seconds))" }
+        switch timings.count {
+        case 0: return "{}"
+        case 1: return timings.first.map { "{" + member($0.key, $0.value) + "}" } ?? "{}"
+        default: return "{" + timings.sorted { $0.key < $1.key }.map { member($0.key, $0.value) }.joined(separator: ", ") + "}"
         }
     }
 

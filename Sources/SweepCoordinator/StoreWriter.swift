@@ -86,6 +86,15 @@ final class StoreWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Queues `batch` in order, under one lock (the jobs of one round of the socket thread).
+    func enqueue(contentsOf batch: [StoreJob]) {
+        guard !batch.isEmpty else { return }
+        condition.lock()
+        jobs.append(contentsOf: batch)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Completed work since the last call.
     func takeCompletions() -> [StoreCompletion] {
         condition.lock()

@@ -81,6 +81,8 @@ public final class Worker {
             try finishInstantCells()
             try perform(session.tick(now: now))
             try finishInstantCells()
+            // The round's results, together (ticks send them too; this catches the last ones).
+            try perform(session.roundEnded(now: now))
         }
         pool.commands?.killAll()
         socket?.close()

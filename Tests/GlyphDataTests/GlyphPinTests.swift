@@ -118,6 +118,20 @@ struct GlyphGridFileTests {
         #expect(pretrainings.allSatisfy { study.contains($0.key) }, "every model is one of the study's")
         #expect(ablation.filter { !study.contains($0.key) }.count == 96)
     }
+
+    @Test("the λv test grid evaluates only glyph models the ablation never used, and reuses the study's cells on them")
+    func lambdaVTestUsesFreshModels() throws {
+        let grids = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("grids").path
+        let study = Set(try Grid.load(path: grids + "/glyphs.yaml").expand().cells.map(\.key))
+        let ablation = Set(try Grid.load(path: grids + "/glyphs-ablation.yaml").expand().cells.map(\.key))
+        let test = try Grid.load(path: grids + "/glyphs-lambda-v-test.yaml").expand().cells
+        #expect(test.count == 8 + 8 * 2 * 5)
+        let models = test.filter { $0.kind == .pretrain }
+        #expect(models.count == 8 && models.allSatisfy { study.contains($0.key) })
+        #expect(test.allSatisfy { !ablation.contains($0.key) }, "no model or cell of the ablation")
+        #expect(test.filter { !study.contains($0.key) }.count == 32)
+    }
 }
 
 @Suite("GLYPHS.sha256: the rendered sets in the data folder", .enabled(if: FontData.available, FontData.skipReason))

@@ -155,8 +155,8 @@ struct CoordinatorFuzzTests {
             for _ in 0..<20 { try send(frames.badUpload(), bad: true) }
             for _ in 0..<20 { try send(frames.absurdReady(), bad: true) }
             for _ in 0..<20 {  // results and failures for cells not in the sweep
-                try send(WireMessage.result(Wire.ResultReport(cell: frames.key(), lease: frames.random.next(), attempt: 1,
-                                                              worker: WorkerID("fuzz-rogue"), result: frames.result())).encoded(), bad: true)
+                try send(WireMessage.result([Wire.ResultReport(cell: frames.key(), lease: frames.random.next(), attempt: 1,
+                                                              result: frames.result())]).encoded(), bad: true)
                 try send(WireMessage.failure(Wire.FailureReport(cell: frames.key(), lease: frames.random.next(), attempt: 1,
                                                                 reason: .badData, retryable: false, message: "forged")).encoded(), bad: true)
             }

@@ -195,10 +195,9 @@ struct CurveSecurityTests {
             try dealer.makeCurveClient(pair, serverPublicKey: server.publicKey)
             try dealer.connect("tcp://127.0.0.1:\(port)")
             let worker = WorkerID(bytes: Array(id.utf8))
-            let report = Wire.ResultReport(cell: try #require(CellKey(hex: cellKey)), lease: 12345, attempt: 1, worker: worker,
-                                           result: CellResult(accuracy: 0.4242))
+            let report = Wire.ResultReport(cell: try #require(CellKey(hex: cellKey)), lease: 12345, attempt: 1, result: CellResult(accuracy: 0.4242))
             let frames = [try WireMessage.ready(Wire.Ready(worker: worker, incarnation: 1, pid: 1, slots: 1, softwareVersion: "x", host: "h")).encoded(),
-                          try WireMessage.result(report).encoded()]
+                          try WireMessage.result([report]).encoded()]
             for frame in frames { _ = try frame.withUnsafeBytes { try dealer.send(bytes: $0, dontWait: true) } }
             let poller = Poller()
             try poller.register(dealer)

@@ -61,7 +61,7 @@ final class HandPeer {
 }
 
 extension [WireMessage] {
-    var assigns: [Wire.Assign] { compactMap { if case .assign(let a) = $0 { a } else { nil } } }
+    var assigns: [Wire.Assign] { flatMap { message -> [Wire.Assign] in if case .assign(let batch) = message { batch.assignments } else { [] } } }
     var ackedCells: [CellKey] {
         flatMap { message -> [CellKey] in
             if case .ack(let a) = message { return a.cells }
@@ -137,15 +137,13 @@ extension FaultTests {
             try #require(assigns.count == 3, "three cells for three credits")
             try rogue.send(.accepted(Wire.Accepted(leases: assigns.map(\.lease))))
             for (assign, accuracy) in zip(assigns, [7.5, Double.nan, -3]) {
-                try rogue.send(.result(Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt, worker: rogue.id,
-                                                         result: CellResult(accuracy: accuracy, sve: 0, lsvr: 0))))
+                try rogue.send(.result([Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt, result: CellResult(accuracy: accuracy, sve: 0, lsvr: 0))]))
             }
             // A cell this peer was never given, under a made-up lease.
             let db = try PostgresConnection(url: url)
             let all = try db.query("SELECT key FROM cells", []).map { CellKey(hex: try $0.decode(0, as: String.self))! }
             let other = try #require(all.first { key in !assigns.contains { $0.cell == key } })
-            try rogue.send(.result(Wire.ResultReport(cell: other, lease: assigns[0].lease + 1_000, attempt: 1, worker: rogue.id,
-                                                     result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))))
+            try rogue.send(.result([Wire.ResultReport(cell: other, lease: assigns[0].lease + 1_000, attempt: 1, result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))]))
             let acked = rogue.receive(until: { Set($0.ackedCells).isSuperset(of: assigns.map(\.cell)) }, timeout: 10).ackedCells
             #expect(Set(acked) == Set(assigns.map(\.cell)), "refused results are acknowledged (not to be sent again), nothing else")
             try rogue.send(.shutdown(Wire.Shutdown(reason: "done forging")))
@@ -189,8 +187,7 @@ extension FaultTests {
                 let assigns = rogue.receive(until: { !$0.assigns.isEmpty }, timeout: 10).assigns
                 let assign = try #require(assigns.first, "the pretrain cell is assigned")
                 try rogue.send(.accepted(Wire.Accepted(leases: [assign.lease])))
-                try rogue.send(.result(Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt, worker: rogue.id,
-                                                         result: CellResult(accuracy: 0.9, artifactSHA256: artifact))))
+                try rogue.send(.result([Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt, result: CellResult(accuracy: 0.9, artifactSHA256: artifact))]))
                 try rogue.send(.credit(Wire.Credit(slots: 1)))
                 forged += 1
             }

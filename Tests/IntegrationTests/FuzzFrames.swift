@@ -54,10 +54,10 @@ struct FuzzFrames {
         case .heartbeat: .heartbeat
         case .credit: .credit(Wire.Credit(slots: UInt32(int(1...1024))))
         case .assign:
-            .assign(Wire.Assign(cell: cell(), attempt: 1, lease: random.next(), leaseMilliseconds: 1000,
-                                specJSON: Array("{\"noop\":{\"index\":1}}".utf8)))
+            .assign([Wire.Assign(cell: cell(), attempt: 1, lease: random.next(), leaseMilliseconds: 1000,
+                                specJSON: Array("{\"noop\":{\"index\":1}}".utf8))])
         case .result:
-            .result(Wire.ResultReport(cell: cell(), lease: random.next(), attempt: UInt32(int(1...3)), worker: WorkerID("fuzz"), result: result()))
+            .result([Wire.ResultReport(cell: cell(), lease: random.next(), attempt: UInt32(int(1...3)), result: result())])
         case .ack: .ack(Wire.Ack(cells: (0..<int(1...4)).map { _ in cell() }))
         case .failure:
             .failure(Wire.FailureReport(cell: cell(), lease: random.next(), attempt: 1, reason: Wire.FailureReason(rawValue: UInt16(int(1...8))),
@@ -119,7 +119,7 @@ struct FuzzFrames {
         var frame = frame
         switch random.nextInt(below: 7) {
         case 0: // wrong version
-            frame[0] = UInt8(truncatingIfNeeded: int(2...256))
+            frame[0] = WireFormat.version &+ UInt8(int(1...255))
         case 1: // unknown kind
             if frame.count > 1 { frame[1] = random.next() & 1 == 0 ? 0 : UInt8(int(0x12...0xFF)) }
         case 2: // flags

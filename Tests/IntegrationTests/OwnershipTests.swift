@@ -93,10 +93,8 @@ extension FaultTests {
             // successor's (never issued by anyone) for a cell it was not given: refused.
             let all = try db.query("SELECT key FROM cells", []).map { CellKey(hex: try $0.decode(0, as: String.self))! }
             let other = try #require(all.first { key in !assigns.contains { $0.cell == key } })
-            try peer.send(.result(Wire.ResultReport(cell: assigns[0].cell, lease: assigns[0].lease, attempt: assigns[0].attempt, worker: peer.id,
-                                                    result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))))
-            try peer.send(.result(Wire.ResultReport(cell: other, lease: assigns[1].lease + 7, attempt: 1, worker: peer.id,
-                                                    result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))))
+            try peer.send(.result([Wire.ResultReport(cell: assigns[0].cell, lease: assigns[0].lease, attempt: assigns[0].attempt, result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))]))
+            try peer.send(.result([Wire.ResultReport(cell: other, lease: assigns[1].lease + 7, attempt: 1, result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))]))
             let acked = peer.receive(until: { $0.ackedCells.contains(assigns[0].cell) }, timeout: 10).ackedCells
             #expect(acked == [assigns[0].cell], "only the predecessor's real lease is acknowledged")
             // Another peer presenting the first peer's lease: refused.
@@ -104,8 +102,7 @@ extension FaultTests {
             defer { thief.close() }
             try thief.send(.ready(Wire.Ready(worker: thief.id, incarnation: 1, pid: 2, slots: 1, softwareVersion: "hand", host: "hand")))
             _ = thief.receive(until: { $0.contains { if case .welcome = $0 { true } else { false } } }, timeout: 10)
-            try thief.send(.result(Wire.ResultReport(cell: assigns[1].cell, lease: assigns[1].lease, attempt: assigns[1].attempt, worker: thief.id,
-                                                     result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))))
+            try thief.send(.result([Wire.ResultReport(cell: assigns[1].cell, lease: assigns[1].lease, attempt: assigns[1].attempt, result: CellResult(accuracy: 0.5, sve: 0, lsvr: 0))]))
             #expect(thief.receive(for: 1).ackedCells.isEmpty)
             try peer.send(.shutdown(Wire.Shutdown(reason: "done")))
             try thief.send(.shutdown(Wire.Shutdown(reason: "done")))

@@ -51,8 +51,8 @@ extension CoordinatorSession {
     /// Dispatches and returns the ASSIGNs sent, accepted at once by their workers.
     mutating func assignAccepted(now: SchedulerTime) -> [(worker: WorkerID, assign: Wire.Assign)] {
         dispatch(now: now)
-        let assigns = take().sent.compactMap { sent -> (WorkerID, Wire.Assign)? in
-            if case .assign(let assign) = sent.message { return (sent.worker, assign) } else { return nil }
+        let assigns = take().sent.flatMap { sent -> [(WorkerID, Wire.Assign)] in
+            if case .assign(let batch) = sent.message { return batch.assignments.map { (sent.worker, $0) } } else { return [] }
         }
         for (worker, assign) in assigns { received(.accepted(Wire.Accepted(leases: [assign.lease])), from: worker, now: now) }
         _ = take()

@@ -56,7 +56,7 @@ import Testing
         session.join(a)
         let assign = try #require(session.assignAccepted(now: at(1)).first?.assign)
         let result = CellResult(accuracy: 0.75, sve: 0.5, lsvr: 0.25, trainLoss: 0)
-        session.received(.result(Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: 1, worker: a, result: result)),
+        session.received(.result([Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: 1, result: result)]),
                          from: a, now: at(2))
         let persisted = session.take()
         guard case .result(let key, let record)? = persisted.jobs.first else { Issue.record("\(persisted.jobs)"); return }
@@ -77,7 +77,7 @@ import Testing
         session.join(a)
         let assign = try #require(session.assignAccepted(now: at(1)).first?.assign)
         let bad = CellResult(accuracy: 7, sve: 0, lsvr: 0)
-        session.received(.result(Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: 1, worker: a, result: bad)),
+        session.received(.result([Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: 1, result: bad)]),
                          from: a, now: at(2))
         let outputs = session.take()
         #expect(!outputs.jobs.contains { if case .result = $0 { true } else { false } })
@@ -96,7 +96,7 @@ import Testing
         let model: [UInt8] = Array(repeating: 7, count: 3_000)
         let digest = try #require(ArtifactDigest(bytes: CellKey(sha256Of: model).bytes))
         let result = CellResult(accuracy: 0.5, artifactSHA256: digest.hex)
-        let report = WireMessage.result(Wire.ResultReport(cell: pretrain.cell, lease: pretrain.lease, attempt: 1, worker: a, result: result))
+        let report = WireMessage.result([Wire.ResultReport(cell: pretrain.cell, lease: pretrain.lease, attempt: 1, result: result)])
 
         session.received(report, from: a, now: at(2))
         // No upload, not in the store: refused, and the cell is queued again with the reason.
@@ -111,7 +111,7 @@ import Testing
         // Each chunk goes on to the store thread as it comes; none is held here.
         let written = session.take().jobs.filter { if case .artifact(.chunk) = $0 { true } else { false } }
         #expect(written.count == (model.count + WireFormat.artifactChunkBytes - 1) / WireFormat.artifactChunkBytes)
-        session.received(.result(Wire.ResultReport(cell: again.cell, lease: again.lease, attempt: 2, worker: a, result: result)), from: a, now: at(5))
+        session.received(.result([Wire.ResultReport(cell: again.cell, lease: again.lease, attempt: 2, result: result)]), from: a, now: at(5))
         let stored = session.take().jobs
         guard case .pretrainDone(let key, let artifact, let uploaded, let kind)? = stored.first else { Issue.record("\(stored)"); return }
         #expect(key == pretrain.cell && artifact == digest.hex && uploaded && kind == "model")
@@ -171,7 +171,7 @@ import Testing
         session.received(.cancel(Wire.Cancel(cell: CellKey(sha256Of: [1]), lease: 1)), from: a, now: at(1))
         #expect(session.badFrames.value == 1)
         let stray = CellResult(accuracy: 1, sve: 0, lsvr: 0)
-        session.received(.result(Wire.ResultReport(cell: CellKey(sha256Of: [2]), lease: 1, attempt: 1, worker: a, result: stray)), from: a, now: at(1))
+        session.received(.result([Wire.ResultReport(cell: CellKey(sha256Of: [2]), lease: 1, attempt: 1, result: stray)]), from: a, now: at(1))
         #expect(session.badFrames.value == 2)
         // An unknown peer is asked to register again.
         session.received(.heartbeat, from: b, now: at(1))
@@ -182,8 +182,7 @@ import Testing
         var session = makeSession(try noopCells(1))
         session.join(a)
         let assign = try #require(session.assignAccepted(now: at(1)).first?.assign)
-        session.received(.result(Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: 1, worker: a,
-                                                   result: CellResult(accuracy: 1, sve: 0, lsvr: 0))), from: a, now: at(2))
+        session.received(.result([Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: 1, result: CellResult(accuracy: 1, sve: 0, lsvr: 0))]), from: a, now: at(2))
         _ = session.take()
         session.stored(.lost([assign.cell], "database refused"), now: at(3))
         session.flushAcks()
@@ -223,14 +222,12 @@ import Testing
         session.join(b)
         let assign = try #require(session.assignAccepted(now: at(1)).first)
         let result = CellResult(accuracy: 1, sve: 0, lsvr: 0)
-        session.received(.result(Wire.ResultReport(cell: assign.assign.cell, lease: assign.assign.lease, attempt: 1, worker: assign.worker,
-                                                   result: result)), from: assign.worker, now: at(2))
+        session.received(.result([Wire.ResultReport(cell: assign.assign.cell, lease: assign.assign.lease, attempt: 1, result: result)]), from: assign.worker, now: at(2))
         session.stored(.committed([assign.assign.cell]), now: at(3))
         session.flushAcks()
         _ = session.take()
         // The same result again (a resend after a reconnect): acknowledged, no second write.
-        session.received(.result(Wire.ResultReport(cell: assign.assign.cell, lease: assign.assign.lease, attempt: 1, worker: assign.worker,
-                                                   result: result)), from: assign.worker, now: at(4))
+        session.received(.result([Wire.ResultReport(cell: assign.assign.cell, lease: assign.assign.lease, attempt: 1, result: result)]), from: assign.worker, now: at(4))
         session.flushAcks()
         let again = session.take()
         #expect(again.jobs.isEmpty && again.kinds == [.ack])

@@ -35,6 +35,19 @@ import Testing
         #expect(grid.expand().cells.count == models + models * grid.tasks.count * 3)
     }
 
+    @Test("the λv selection grid reuses the default study's models and its LP and NMTune cells: only the 180 λv variants are new, and they differ from the study's NMTune in λv alone")
+    func lambdaVSelectionReusesTheStudy() throws {
+        let study = Set(try Grid.load(path: gridsDirectory() + "/paper.yaml").expand().cells.map(\.key))
+        let grid = try Grid.load(path: gridsDirectory() + "/lambda-v-dev.yaml")
+        let tasks = try grid.tasks.map { try DownstreamTask(name: $0) }
+        #expect(tasks.count == 9 && tasks.allSatisfy { $0.domain == .transfer }, "the study's judged tasks only")
+        #expect(grid.methods.map { $0.hyperparameters.covarianceWeight } == [0.04, 0.04, 0.01, 0])
+        let cells = grid.expand().cells
+        #expect(cells.filter { $0.kind == .pretrain }.count == 10)
+        #expect(cells.filter { $0.kind == .pretrain }.allSatisfy { study.contains($0.key) })
+        #expect(cells.filter { !study.contains($0.key) }.count == 9 * 2 * 5 * 2)
+    }
+
     @Test func testTinyGridIsTiny() throws {
         let grid = try Grid.load(path: gridsDirectory() + "/test-tiny.yaml")
         let cells = grid.expand().cells

@@ -33,42 +33,41 @@ import Testing
 
     @Test func headerFaultsAreNamed() throws {
         let heartbeat = try WireMessage.heartbeat.encoded()
-        #expect(heartbeat == [1, 3, 0])
+        #expect(heartbeat == [2, 3, 0])
         #expect(decodeError([]) == .emptyFrame)
-        #expect(decodeError([2, 3, 0]) == .badVersion(2))
-        #expect(decodeError([1, 0xEE, 0]) == .unknownKind(0xEE))
-        #expect(decodeError([1, 0, 0]) == .unknownKind(0))
-        #expect(decodeError([1, 3, 0x80]) == .unsupportedFlags(0x80))
-        #expect(decodeError([1, 3, 0, 9, 9]) == .trailingBytes(kind: .heartbeat, count: 2))
-        #expect(decodeError([1, 3]) == .truncated(field: "header.flags", needed: 1, remaining: 0))
+        #expect(decodeError([1, 3, 0]) == .badVersion(1), "version 1 (one result per message) is refused")
+        #expect(decodeError([2, 0xEE, 0]) == .unknownKind(0xEE))
+        #expect(decodeError([2, 0, 0]) == .unknownKind(0))
+        #expect(decodeError([2, 3, 0x80]) == .unsupportedFlags(0x80))
+        #expect(decodeError([2, 3, 0, 9, 9]) == .trailingBytes(kind: .heartbeat, count: 2))
+        #expect(decodeError([2, 3]) == .truncated(field: "header.flags", needed: 1, remaining: 0))
     }
 
     @Test func hugeLengthsAndCountsAreRefusedBeforeAllocating() throws {
         // shutdown.reason claims 4 GiB − 1.
-        #expect(decodeError([1, 0x0F, 0, 0xFF, 0xFF, 0xFF, 0xFF]) == .oversized(field: "shutdown.reason", length: 0xFFFF_FFFF, limit: 4096))
+        #expect(decodeError([2, 0x0F, 0, 0xFF, 0xFF, 0xFF, 0xFF]) == .oversized(field: "shutdown.reason", length: 0xFFFF_FFFF, limit: 4096))
         // Within the cap but more than the frame holds.
-        #expect(decodeError([1, 0x0F, 0, 0x00, 0x10, 0, 0, 65]) == .truncated(field: "shutdown.reason", needed: 4096, remaining: 1))
+        #expect(decodeError([2, 0x0F, 0, 0x00, 0x10, 0, 0, 65]) == .truncated(field: "shutdown.reason", needed: 4096, remaining: 1))
         // An ack of 4096 keys (the cap) in a frame with room for none.
-        #expect(decodeError([1, 0x07, 0, 0x00, 0x10, 0, 0]) == .truncated(field: "ack.cells", needed: 4096 * 32, remaining: 0))
-        #expect(decodeError([1, 0x07, 0, 0x01, 0x10, 0, 0]) == .oversized(field: "ack.cells", length: 4097, limit: 4096))
-        #expect(decodeError([1, 0x07, 0, 0, 0, 0, 0]) == .invalidValue(field: "ack.cells", reason: "an ack names at least one cell"))
+        #expect(decodeError([2, 0x07, 0, 0x00, 0x10, 0, 0]) == .truncated(field: "ack.cells", needed: 4096 * 32, remaining: 0))
+        #expect(decodeError([2, 0x07, 0, 0x01, 0x10, 0, 0]) == .oversized(field: "ack.cells", length: 4097, limit: 4096))
+        #expect(decodeError([2, 0x07, 0, 0, 0, 0, 0]) == .invalidValue(field: "ack.cells", reason: "an ack names at least one cell"))
     }
 
     @Test func invalidValuesAreNamed() throws {
-        #expect(decodeError([1, 0x04, 0, 0, 0, 0, 0]) == .invalidValue(field: "credit.slots", reason: "0 is outside 1…1024"))
-        #expect(decodeError([1, 0x0F, 0, 2, 0, 0, 0, 0xC3, 0x28]) == .invalidUTF8(field: "shutdown.reason"))
+        #expect(decodeError([2, 0x04, 0, 0, 0, 0, 0]) == .invalidValue(field: "credit.slots", reason: "0 is outside 1…1024"))
+        #expect(decodeError([2, 0x0F, 0, 2, 0, 0, 0, 0xC3, 0x28]) == .invalidUTF8(field: "shutdown.reason"))
         let key = [UInt8](repeating: 1, count: 32), lease = [UInt8](repeating: 0, count: 8)
-        let failure: [UInt8] = [1, 0x08, 0] + key + lease + [1, 0, 0, 0] + [1, 0] + [2] + [0, 0, 0, 0]
+        let failure: [UInt8] = [2, 0x08, 0] + key + lease + [1, 0, 0, 0] + [1, 0] + [2] + [0, 0, 0, 0]
         #expect(decodeError(failure) == .invalidValue(field: "failure.retryable", reason: "a bool is 0 or 1, not 2"))
-        let attemptZero: [UInt8] = [1, 0x09 - 1, 0] + key + lease + [0, 0, 0, 0] + [1, 0] + [0] + [0, 0, 0, 0]
+        let attemptZero: [UInt8] = [2, 0x09 - 1, 0] + key + lease + [0, 0, 0, 0] + [1, 0] + [0] + [0, 0, 0, 0]
         #expect(decodeError(attemptZero) == .invalidValue(field: "failure.attempt", reason: "attempts count from 1"))
     }
 
     @Test func resultFieldFaults() throws {
-        let report = Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 1, attempt: 1, worker: WorkerID("w"),
-                                       result: CellResult(accuracy: 0.5, timings: ["a": 1, "b": 2]))
-        let frame = try WireMessage.result(report).encoded()
-        let presenceOffset = 3 + 32 + 8 + 4 + 4 + 1 + 8
+        let report = Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 1, attempt: 1, result: CellResult(accuracy: 0.5, timings: ["a": 1, "b": 2]))
+        let frame = try WireMessage.result([report]).encoded()
+        let presenceOffset = 3 + 4 + 32 + 8 + 4 + 8
         var unknownBits = frame
         unknownBits[presenceOffset + 1] = 0x01
         #expect(decodeError(unknownBits) == .invalidValue(field: "result.presence", reason: "unknown field bits 0x100"))
@@ -99,8 +98,8 @@ import Testing
                                                        message: String(repeating: "x", count: 4097))).encoded()
         }
         #expect(throws: ProtocolError.oversized(field: "assign.spec", length: 65537, limit: 65536)) {
-            try WireMessage.assign(Wire.Assign(cell: key, attempt: 1, lease: 1, leaseMilliseconds: 1,
-                                               specJSON: Array(repeating: 0x20, count: 65537))).encoded()
+            try WireMessage.assign([Wire.Assign(cell: key, attempt: 1, lease: 1, leaseMilliseconds: 1,
+                                               specJSON: Array(repeating: 0x20, count: 65537))]).encoded()
         }
         #expect(throws: ProtocolError.self) { try WireMessage.credit(Wire.Credit(slots: 0)).encoded() }
         #expect(throws: ProtocolError.self) { try WireMessage.ack(Wire.Ack(cells: [])).encoded() }
@@ -109,8 +108,7 @@ import Testing
                                              softwareVersion: "v", host: "h")).encoded()
         }
         #expect(throws: ProtocolError.self) {
-            try WireMessage.result(Wire.ResultReport(cell: key, lease: 1, attempt: 0, worker: WorkerID("w"),
-                                                     result: CellResult(accuracy: 1))).encoded()
+            try WireMessage.result([Wire.ResultReport(cell: key, lease: 1, attempt: 0, result: CellResult(accuracy: 1))]).encoded()
         }
     }
 

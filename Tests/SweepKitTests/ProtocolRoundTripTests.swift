@@ -27,7 +27,8 @@ import Testing
                                                   features: .pretrained(pretrain)))
         let key = try #require(CellKey(hex: String(repeating: "ab", count: 32)))
         let assign = try Wire.Assign(cell: key, attempt: 2, lease: 99, leaseMilliseconds: 30_000, spec: spec)
-        guard case .assign(let decoded) = try WireMessage(decoding: try WireMessage.assign(assign).encoded()) else {
+        guard case .assign(let batch) = try WireMessage(decoding: try WireMessage.assign([assign]).encoded()),
+              let decoded = batch.assignments.first, batch.assignments.count == 1 else {
             Issue.record("not an assign")
             return
         }
@@ -40,8 +41,9 @@ import Testing
         let result = CellResult(accuracy: .nan, sve: -.infinity, lsvr: .infinity, tunedSVE: -0.0,
                                 trainLoss: Double(bitPattern: 0x7FF8_0000_DEAD_BEEF), timings: ["tune": .nan])
         let report = Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 5, attempt: 1,
-                                       worker: WorkerID("w"), result: result)
-        guard case .result(let back) = try WireMessage(decoding: try WireMessage.result(report).encoded()) else {
+                                       result: result)
+        guard case .result(let batch) = try WireMessage(decoding: try WireMessage.result([report]).encoded()),
+              let back = batch.results.first, batch.results.count == 1 else {
             Issue.record("not a result")
             return
         }
@@ -59,11 +61,11 @@ import Testing
         let result = CellResult(accuracy: 0.91, sve: 3.2, lsvr: 1.1, tunedSVE: 2.9, tunedLSVR: 0.8, trainLoss: 0.3,
                                 lossTerms: LossTerms(crossEntropy: 0.3, consistency: 0.01, singular: 2, covariance: 0.2),
                                 realisedNoise: 0.2, timings: ["load": 0.1, "extract": 0.2, "tune": 3, "measure": 0.1])
-        let frame = try WireMessage.result(Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 1,
-                                                             attempt: 1, worker: WorkerID("host-1234-ab12"), result: result)).encoded()
-        // header 3 + key 32 + lease 8 + attempt 4 + worker 4+14 + accuracy 8 + presence 2 + 10 doubles 80
+        let frame = try WireMessage.result([Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 1,
+                                                             attempt: 1, result: result)]).encoded()
+        // header 3 + count 4 + key 32 + lease 8 + attempt 4 + accuracy 8 + presence 2 + 10 doubles 80
         // + timings 4 + 4 × (4 + 8) + names 4 + 7 + 4 + 7
-        #expect(frame.count == 3 + 32 + 8 + 4 + 18 + 8 + 2 + 80 + 4 + 4 * 12 + 22)
+        #expect(frame.count == 3 + 4 + 32 + 8 + 4 + 8 + 2 + 80 + 4 + 4 * 12 + 22)
     }
 
     @Test func artifactsSplitIntoChunksAndReassembleInAnyOrder() throws {

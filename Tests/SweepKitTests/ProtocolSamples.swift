@@ -65,11 +65,14 @@ struct ProtocolSamples {
         case .heartbeat: .heartbeat
         case .credit: .credit(Wire.Credit(slots: UInt32(int(1...1024))))
         case .assign:
-            .assign(Wire.Assign(cell: key(), attempt: attempt(), lease: random.next(), leaseMilliseconds: random.next32(),
-                                requiredArtifacts: (0..<int(0...3)).map { _ in digest() },
-                                specJSON: Array(text(maxBytes: 2000).utf8)))
+            .assign(Wire.AssignBatch((0..<int(1...4)).map { _ in
+                Wire.Assign(cell: key(), attempt: attempt(), lease: random.next(), leaseMilliseconds: random.next32(),
+                            requiredArtifacts: (0..<int(0...3)).map { _ in digest() }, specJSON: Array(text(maxBytes: 2000).utf8))
+            }))
         case .result:
-            .result(Wire.ResultReport(cell: key(), lease: random.next(), attempt: attempt(), worker: worker(), result: result()))
+            .result(Wire.ResultBatch((0..<int(1...6)).map { _ in
+                Wire.ResultReport(cell: key(), lease: random.next(), attempt: attempt(), result: result())
+            }))
         case .ack: .ack(Wire.Ack(cells: (0..<int(1...50)).map { _ in key() }))
         case .failure:
             .failure(Wire.FailureReport(cell: key(), lease: random.next(), attempt: attempt(),

@@ -10,8 +10,8 @@ import Testing
         let result = CellResult(accuracy: 0.91, sve: 3.2, lsvr: 1.1, tunedSVE: 2.9, tunedLSVR: 0.8, trainLoss: 0.3,
                                 lossTerms: LossTerms(crossEntropy: 0.3, consistency: 0.01, singular: 2, covariance: 0.2),
                                 realisedNoise: 0.2, timings: ["load": 0.1, "extract": 0.2, "tune": 3, "measure": 0.1])
-        let message = WireMessage.result(Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 77, attempt: 1,
-                                                           worker: WorkerID("host-1234-ab12"), result: result))
+        let message = WireMessage.result([Wire.ResultReport(cell: CellKey(w0: 1, w1: 2, w2: 3, w3: 4), lease: 77, attempt: 1,
+                                                           result: result)])
         let iterations = 200_000
         var bytes = 0
         var last: WireMessage?

@@ -40,8 +40,10 @@ extension Array where Element == WorkerAction {
     var sent: [WireMessage] {
         compactMap { if case .send(let message) = $0 { return message } else { return nil } }
     }
-    /// Result frames sent (alone, or after their artifact's upload), decoded.
-    var results: [Wire.ResultReport] {
+    /// Results sent (batched, or alone after their artifact's upload), decoded from their frames, in order.
+    var results: [Wire.ResultReport] { resultMessages.flatMap(\.results) }
+    /// Result messages sent, decoded.
+    var resultMessages: [Wire.ResultBatch] {
         compactMap {
             let frame: [UInt8]
             switch $0 {
@@ -49,8 +51,8 @@ extension Array where Element == WorkerAction {
             case .uploadArtifact(_, _, let then?): frame = then
             default: return nil
             }
-            guard case .result(let report)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
-            return report
+            guard case .result(let batch)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
+            return batch
         }
     }
     var runs: [CellKey] {

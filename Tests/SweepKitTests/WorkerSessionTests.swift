@@ -47,7 +47,7 @@ import Testing
         _ = session.start(now: at(0))
         #expect(deliver([welcome(1)], to: &session, now: at(0)).credits == [3])
         let a = try noopAssign("a", lease: 1), b = try noopAssign("b", lease: 2)
-        let round = deliver([.assign(a), .assign(b)], to: &session, now: at(10))
+        let round = deliver([.assign([a]), .assign([b])], to: &session, now: at(10))
         #expect(round.accepted == [[1, 2]])
         #expect(round.runs == [a.cell, b.cell])
         #expect(session.tick(now: at(20)).credits.isEmpty, "nothing finished: no credit")
@@ -61,8 +61,8 @@ import Testing
     @Test func acceptedIsSentBeforeAnyOfTheRoundRunsAndARepeatedAssignIsIgnored() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1)
-        var actions = session.received(.assign(a), now: at(10))
-        actions += session.received(.assign(a), now: at(10))
+        var actions = session.received(.assign([a]), now: at(10))
+        actions += session.received(.assign([a]), now: at(10))
         #expect(actions.runs.isEmpty, "nothing runs before the round's ACCEPTED")
         actions += session.receiveEnded(now: at(10))
         let acceptedAt = try #require(actions.firstIndex { if case .send(.accepted) = $0 { true } else { false } })
@@ -75,7 +75,7 @@ import Testing
     @Test func jobsWaitForAnIdleSlotAndCancelWithdrawsAWaitingOne() throws {
         var session = welcomedSession(slots: 1)
         let a = try noopAssign("a", lease: 1), b = try noopAssign("b", lease: 2), c = try noopAssign("c", lease: 3)
-        #expect(deliver([.assign(a), .assign(b), .assign(c)], to: &session, now: at(10)).runs == [a.cell])
+        #expect(deliver([.assign([a]), .assign([b]), .assign([c])], to: &session, now: at(10)).runs == [a.cell])
         let cancelled = deliver([.cancel(Wire.Cancel(cell: b.cell, lease: 2))], to: &session, now: at(20))
         #expect(cancelled.failures.map(\.cell) == [b.cell])
         #expect(cancelled.failures.first?.reason == .cancelled && cancelled.failures.first?.retryable == true)
@@ -88,7 +88,7 @@ import Testing
     @Test func aSpecThatDoesNotDecodeFailsForGoodAndGivesItsSlotBack() {
         var session = welcomedSession()
         let bad = Wire.Assign(cell: cellKey("x"), attempt: 1, lease: 9, leaseMilliseconds: 0, specJSON: Array("{}".utf8))
-        let actions = deliver([.assign(bad)], to: &session, now: at(10))
+        let actions = deliver([.assign([bad])], to: &session, now: at(10))
         #expect(actions.failures.map(\.reason) == [.badSpec])
         #expect(actions.failures.first?.retryable == false)
         #expect(actions.runs.isEmpty && session.inFlightCount == 0)
@@ -100,10 +100,11 @@ import Testing
     @Test func aResultIsResentAfterEveryWelcomeUntilAcknowledged() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1)
-        _ = deliver([.assign(a)], to: &session, now: at(10))
+        _ = deliver([.assign([a])], to: &session, now: at(10))
         let finished = session.cellFinished(a, .finished(CellResult(accuracy: 0.75), model: nil), now: at(20))
+            + session.roundEnded(now: at(20))
         #expect(finished.results.map(\.cell) == [a.cell])
-        #expect(finished.results.first?.result.accuracy == 0.75 && finished.results.first?.worker == WorkerID("w1"))
+        #expect(finished.results.first?.result.accuracy == 0.75)
         // A REREGISTER's welcome of the same session within a heartbeat: no second resend.
         let resent = deliver([welcome(2)], to: &session, now: at(30))
         #expect(resent.results.map(\.cell) == [a.cell])
@@ -119,9 +120,10 @@ import Testing
     @Test func aPretrainingsModelIsUploadedBeforeItsResultEveryTime() throws {
         var session = welcomedSession()
         let a = try noopAssign("p", lease: 1)
-        _ = deliver([.assign(a)], to: &session, now: at(10))
+        _ = deliver([.assign([a])], to: &session, now: at(10))
         let digest = try #require(ArtifactDigest(hex: SHA256.hash(Array(repeating: UInt8(7), count: 1000)).hex))
         let actions = session.cellFinished(a, .finished(CellResult(accuracy: 1), model: StoredArtifact(digest: digest, bytes: 1000)), now: at(20))
+            + session.roundEnded(now: at(20))
         // The result frame goes with the upload, sent by the driver after the model's last chunk.
         #expect(!actions.contains { if case .sendFrame = $0 { true } else { false } })
         #expect(actions.uploads == [digest])
@@ -141,7 +143,7 @@ import Testing
     @Test func aFailureIsReportedWithItsReasonAndTheSlotComesBack() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1)
-        _ = deliver([.assign(a)], to: &session, now: at(10))
+        _ = deliver([.assign([a])], to: &session, now: at(10))
         let actions = session.cellFinished(a, .failed(reason: .nonFinite, retryable: false, message: "loss is nan"), now: at(20))
         #expect(actions.failures.map(\.reason) == [.nonFinite])
         #expect(actions.failures.first?.message == "loss is nan" && actions.failures.first?.lease == 1)
@@ -178,16 +180,53 @@ import Testing
     @Test func resultsFinishedWhileDisconnectedAreKeptAndSentAfterTheNextWelcome() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1)
-        _ = deliver([.assign(a)], to: &session, now: at(10))
+        _ = deliver([.assign([a])], to: &session, now: at(10))
         _ = session.tick(now: at(400))
         #expect(!session.isConnected)
         let finished = session.cellFinished(a, .finished(CellResult(accuracy: 1), model: nil), now: at(410))
+            + session.roundEnded(now: at(410))
         #expect(finished.results.isEmpty && finished.sent.isEmpty, "nothing is sent without a connection")
         #expect(session.unacknowledgedCount == 1)
         _ = session.tick(now: at(500))
         let welcomed = deliver([welcome(2)], to: &session, now: at(520))
         #expect(welcomed.results.map(\.cell) == [a.cell])
         #expect(welcomed.credits == [2])
+    }
+
+    @Test func theResultsOfOneRoundGoOutTogetherWhenItEndsAndBeforeTheCredit() throws {
+        var session = welcomedSession()
+        let a = try noopAssign("a", lease: 1), b = try noopAssign("b", lease: 2)
+        _ = deliver([.assign([a, b])], to: &session, now: at(10))
+        var round = session.cellFinished(a, .finished(CellResult(accuracy: 0.25), model: nil), now: at(20))
+        round += session.cellFinished(b, .finished(CellResult(accuracy: 0.5), model: nil), now: at(20))
+        #expect(round.resultMessages.isEmpty, "nothing leaves before the round ends")
+        let tick = session.tick(now: at(20))
+        #expect(tick.resultMessages.map { $0.results.map(\.cell) } == [[a.cell, b.cell]])
+        #expect(tick.results.map(\.result.accuracy) == [0.25, 0.5])
+        let resultAt = try #require(tick.firstIndex { if case .sendFrame = $0 { true } else { false } })
+        let creditAt = try #require(tick.firstIndex { if case .send(.credit) = $0 { true } else { false } })
+        #expect(resultAt < creditAt, "results first, then the slots they freed")
+        #expect(session.roundEnded(now: at(20)).isEmpty, "sent once")
+        #expect(session.unacknowledgedCount == 2)
+        // A lone result waits for nothing but the end of its own round.
+        let c = try noopAssign("c", lease: 3)
+        _ = deliver([.assign([c])], to: &session, now: at(30))
+        let lone = session.cellFinished(c, .finished(CellResult(accuracy: 1), model: nil), now: at(31)) + session.roundEnded(now: at(31))
+        #expect(lone.results.map(\.cell) == [c.cell])
+        // A welcome resends every unacknowledged result in one message.
+        let resent = deliver([welcome(2)], to: &session, now: at(40))
+        #expect(resent.resultMessages.count == 1 && Set(resent.results.map(\.cell)) == [a.cell, b.cell, c.cell])
+    }
+
+    @Test func aRoundOfMoreResultsThanOneMessageHoldsIsSplitAtTheCap() throws {
+        var session = welcomedSession(slots: 1024)
+        let count = WireFormat.maxResults + 300
+        var assigns: [Wire.Assign] = []
+        for i in 0..<count { assigns.append(try noopAssign("r\(i)", lease: LeaseID(i + 1))) }
+        for assign in assigns { _ = session.cellFinished(assign, .finished(CellResult(accuracy: 1), model: nil), now: at(10)) }
+        let sent = session.roundEnded(now: at(10))
+        #expect(sent.resultMessages.map(\.results.count) == [WireFormat.maxResults, 300])
+        #expect(sent.results.map(\.cell) == assigns.map(\.cell), "in the order they finished")
     }
 
     @Test func aCoordinatorThatNeverAnsweredIsNotedSo() {
@@ -211,14 +250,14 @@ import Testing
     @Test func aSignalHandsBackQueuedCellsLetsRunningOnesFinishThenSaysShutdown() throws {
         var session = welcomedSession(slots: 1)
         let a = try noopAssign("a", lease: 1), b = try noopAssign("b", lease: 2)
-        _ = deliver([.assign(a), .assign(b)], to: &session, now: at(10))
+        _ = deliver([.assign([a]), .assign([b])], to: &session, now: at(10))
         let drain = session.drainRequested(reason: "signal 15", now: at(20))
         #expect(drain.notes == [.draining(reason: "signal 15", handedBack: 1, running: 1)])
         #expect(drain.failures.isEmpty, "handed-back cells are re-queued by the coordinator on SHUTDOWN")
         #expect(session.inFlightCount == 1 && session.isDraining)
         // New work is refused while draining.
         let c = try noopAssign("c", lease: 3)
-        #expect(deliver([.assign(c)], to: &session, now: at(30)).failures.map(\.reason) == [.cancelled])
+        #expect(deliver([.assign([c])], to: &session, now: at(30)).failures.map(\.reason) == [.cancelled])
         let finished = session.cellFinished(a, .finished(CellResult(accuracy: 1), model: nil), now: at(40))
         #expect(finished.runs.isEmpty, "the handed-back cell does not run")
         let waiting = session.tick(now: at(40))
@@ -231,7 +270,7 @@ import Testing
 
     @Test func theGracePeriodEndsADrainWithCellsStillRunning() throws {
         var session = welcomedSession()
-        _ = deliver([.assign(try noopAssign("a", lease: 1))], to: &session, now: at(10))
+        _ = deliver([.assign([try noopAssign("a", lease: 1)])], to: &session, now: at(10))
         _ = session.drainRequested(reason: "signal 15", now: at(20))
         _ = deliver([.heartbeat], to: &session, now: at(1000))  // the coordinator is alive
         #expect(!session.tick(now: at(1019)).sentShutdown)
@@ -241,7 +280,7 @@ import Testing
 
     @Test func aDrainWhileDisconnectedEndsWithoutSayingSo() throws {
         var session = welcomedSession()
-        _ = deliver([.assign(try noopAssign("a", lease: 1))], to: &session, now: at(10))
+        _ = deliver([.assign([try noopAssign("a", lease: 1)])], to: &session, now: at(10))
         _ = session.drainRequested(reason: "signal 15", now: at(20))
         _ = deliver([.heartbeat], to: &session, now: at(700))
         #expect(session.tick(now: at(1001)).disconnects == 1, "silent since 700; back again at 1101")
@@ -251,7 +290,7 @@ import Testing
 
     @Test func aSecondSignalLeavesAtOnce() throws {
         var session = welcomedSession()
-        _ = deliver([.assign(try noopAssign("a", lease: 1))], to: &session, now: at(10))
+        _ = deliver([.assign([try noopAssign("a", lease: 1)])], to: &session, now: at(10))
         _ = session.drainRequested(reason: "signal 15", now: at(20))
         _ = session.drainRequested(reason: "signal 2", now: at(30))
         #expect(session.tick(now: at(30)).sentShutdown)
@@ -272,7 +311,7 @@ import Testing
     @Test func aMissingModelIsRequestedOnceAndItsCellsRunWhenItIsStored() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1, model: digest), b = try noopAssign("b", lease: 2, model: digest)
-        let round = deliver([.assign(a), .assign(b)], to: &session, now: at(10))
+        let round = deliver([.assign([a]), .assign([b])], to: &session, now: at(10))
         let requests = round.sent.filter { if case .artifactRequest(let r) = $0 { r.digest == digest } else { false } }
         #expect(requests.count == 1)
         #expect(round.accepted == [[1, 2]] && round.runs.isEmpty)
@@ -285,7 +324,7 @@ import Testing
         actions = session.artifactStored(digest, now: at(21))
         #expect(actions.runs == [a.cell, b.cell])
         let c = try noopAssign("c", lease: 3, model: digest)
-        #expect(deliver([.assign(c)], to: &session, now: at(30)).runs.isEmpty, "both slots busy")
+        #expect(deliver([.assign([c])], to: &session, now: at(30)).runs.isEmpty, "both slots busy")
         #expect(session.cellFinished(a, .finished(CellResult(accuracy: 1), model: nil), now: at(40)).runs == [c.cell],
                 "a held model is not requested again")
     }
@@ -294,7 +333,7 @@ import Testing
         var session = welcomedSession()
         let wrong = try #require(ArtifactDigest(hex: SHA256.hash([9]).hex))
         let a = try noopAssign("a", lease: 1, model: wrong)
-        _ = deliver([.assign(a)], to: &session, now: at(10))
+        _ = deliver([.assign([a])], to: &session, now: at(10))
         let actions = session.artifactFailed(wrong, message: "model bytes do not hash to their digest", now: at(20))
         #expect(actions.failures.map(\.reason) == [.artifactUnavailable])
         #expect(actions.failures.first?.retryable == true)
@@ -304,7 +343,7 @@ import Testing
     @Test func anUnavailableModelFailsItsCellsRetryably() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1, model: digest)
-        _ = deliver([.assign(a)], to: &session, now: at(10))
+        _ = deliver([.assign([a])], to: &session, now: at(10))
         let actions = deliver([.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "not stored"))], to: &session, now: at(20))
         #expect(actions.failures.map(\.cell) == [a.cell])
         #expect(actions.failures.first?.message.contains("not stored") == true)
@@ -314,9 +353,9 @@ import Testing
     @Test func aModelLostFromTheCacheIsRequestedNextTime() throws {
         var session = welcomedSession(held: [digest])
         let a = try noopAssign("a", lease: 1, model: digest)
-        #expect(deliver([.assign(a)], to: &session, now: at(10)).runs == [a.cell])
+        #expect(deliver([.assign([a])], to: &session, now: at(10)).runs == [a.cell])
         _ = session.cellFinished(a, .failed(reason: .artifactUnavailable, retryable: true, message: "gone"), now: at(20))
-        let again = deliver([.assign(try noopAssign("a", lease: 2, model: digest))], to: &session, now: at(30))
+        let again = deliver([.assign([try noopAssign("a", lease: 2, model: digest)])], to: &session, now: at(30))
         #expect(again.runs.isEmpty)
         #expect(again.sent.contains { if case .artifactRequest = $0 { true } else { false } })
     }

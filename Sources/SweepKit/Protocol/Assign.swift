@@ -2,12 +2,14 @@ import NoisyCore
 import Foundation
 
 extension Wire {
-    /// Coordinator → worker: run attempt `attempt` of cell `cell` under lease `lease`.
+    /// One assignment of an assign message (``AssignBatch``): run attempt `attempt` of cell
+    /// `cell` under lease `lease`.
     ///
     /// Layout: cell key (32 bytes), attempt u32 (≥ 1), lease id u64, lease ms u32, required
     /// artifacts (count ≤ 16 × 32 bytes), spec (bytes ≤ 64 KiB, UTF-8 JSON).
-    public struct Assign: WireBody {
-        public static let kind = MessageKind.assign
+    public struct Assign: Hashable, Sendable {
+        /// The fewest bytes an encoded assignment takes (no artifacts, an empty spec).
+        static let minimumBytes = 32 + 4 + 8 + 4 + 4 + 4
         public var cell: CellKey
         /// 1 for the first attempt.
         public var attempt: UInt32
@@ -51,6 +53,9 @@ extension Wire {
                 throw .invalidValue(field: "assign.spec", reason: "not a cell spec: \(error)")
             }
         }
+
+        /// The bytes ``encode(to:)`` appends (what a batch of assignments is split by).
+        public var encodedBytes: Int { Self.minimumBytes + 32 * requiredArtifacts.count + specJSON.count }
 
         public func encode(to writer: inout BinaryWriter) throws(ProtocolError) {
             writer.write(cell)

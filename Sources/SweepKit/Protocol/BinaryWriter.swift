@@ -57,6 +57,9 @@ public struct BinaryWriter: Sendable {
         try write(bytes: value.utf8, field: field, limit: limit)
     }
 
+    /// Bytes already encoded (an element of a list encoded earlier), as they are.
+    public mutating func write(raw value: [UInt8]) { bytes.append(contentsOf: value) }
+
     /// A u32 element count; throws when above `limit`.
     public mutating func write(count: Int, field: String, limit: Int) throws(ProtocolError) {
         guard count <= limit else { throw .oversized(field: field, length: count, limit: limit) }

@@ -4,7 +4,9 @@
 /// against its cap and against the bytes actually left before it allocates anything.
 public enum WireFormat {
     /// The protocol version in every header. A peer drops frames of another version.
-    public static let version: UInt8 = 1
+    /// Version 2: assign and result messages carry lists (several assignments of one dispatch
+    /// round, several results of one worker round) instead of one each.
+    public static let version: UInt8 = 2
     /// Header bytes: version, kind, flags.
     public static let headerBytes = 3
 
@@ -40,6 +42,10 @@ public enum WireFormat {
     public static let maxRequiredArtifacts = 16
     /// Cell keys in one ack (128 KiB).
     public static let maxAckKeys = 4096
+    /// Assignments in one assign message (a worker never holds more than its slots).
+    public static let maxAssignments = Int(maxSlots)
+    /// Results in one result message.
+    public static let maxResults = 1024
     /// Phases in one result's timings.
     public static let maxTimings = 64
     /// The text of a result's artifact SHA-256 field.

@@ -9,8 +9,8 @@ public enum WireMessage: Hashable, Sendable {
     case welcome(Wire.Welcome)
     case heartbeat
     case credit(Wire.Credit)
-    case assign(Wire.Assign)
-    case result(Wire.ResultReport)
+    case assign(Wire.AssignBatch)
+    case result(Wire.ResultBatch)
     case ack(Wire.Ack)
     case failure(Wire.FailureReport)
     case cancel(Wire.Cancel)
@@ -58,11 +58,18 @@ public enum WireMessage: Hashable, Sendable {
         return writer.bytes
     }
 
-    /// Appends the frame to `writer` (lets a caller reuse one buffer).
-    public func encode(to writer: inout BinaryWriter) throws(ProtocolError) {
+    /// Appends the 3-byte header of a `kind` message: version, kind, flags 0.
+    public static func writeHeader(_ kind: MessageKind, to writer: inout BinaryWriter) {
         writer.write(WireFormat.version)
         writer.write(kind.rawValue)
         writer.write(UInt8(0))
+    }
+
+    /// Appends the frame to `writer` (lets a caller reuse one buffer); throws when a field is above
+    /// its cap, or the frame above ``WireFormat/maxFrameBytes`` (a receiver would never see it).
+    public func encode(to writer: inout BinaryWriter) throws(ProtocolError) {
+        let start = writer.bytes.count
+        Self.writeHeader(kind, to: &writer)
         switch self {
         case .ready(let body): try body.encode(to: &writer)
         case .welcome(let body): try body.encode(to: &writer)
@@ -84,6 +91,10 @@ public enum WireMessage: Hashable, Sendable {
         case .artifactFetch(let body): try body.encode(to: &writer)
         case .artifactStored(let body): try body.encode(to: &writer)
         case .commandLog(let body): try body.encode(to: &writer)
+        }
+        let frameBytes = writer.bytes.count - start
+        guard frameBytes <= WireFormat.maxFrameBytes else {
+            throw .oversized(field: "\(kind) frame", length: frameBytes, limit: WireFormat.maxFrameBytes)
         }
     }
 
@@ -111,8 +122,8 @@ public enum WireMessage: Hashable, Sendable {
         case .welcome: self = .welcome(try Wire.Welcome(from: &reader))
         case .heartbeat: self = .heartbeat
         case .credit: self = .credit(try Wire.Credit(from: &reader))
-        case .assign: self = .assign(try Wire.Assign(from: &reader))
-        case .result: self = .result(try Wire.ResultReport(from: &reader))
+        case .assign: self = .assign(try Wire.AssignBatch(from: &reader))
+        case .result: self = .result(try Wire.ResultBatch(from: &reader))
         case .ack: self = .ack(try Wire.Ack(from: &reader))
         case .failure: self = .failure(try Wire.FailureReport(from: &reader))
         case .cancel: self = .cancel(try Wire.Cancel(from: &reader))

@@ -160,7 +160,9 @@ public struct Scheduler: Sendable {
     /// Builds the scheduler for a sweep, rebuilding state persisted by an earlier run.
     ///
     /// - Parameters:
-    ///   - cells: every cell of the sweep (any order; dispatch follows it).
+    ///   - cells: every cell of the sweep (any order; dispatch follows it), read twice: the
+    ///     coordinator passes its grid cells lazily mapped, so no array of 100,000s of
+    ///     `ScheduledCell`s is held during the build (it made the coordinator's peak RSS).
     ///   - persisted: states loaded from the database. `leased` cells go back to the queue and
     ///     their in-flight attempt is not counted (the coordinator stopped, not the cell); `done`
     ///     and `failed` stay so (see ``SchedulerConfiguration/retryFailedCells``). Keys not in
@@ -169,7 +171,7 @@ public struct Scheduler: Sendable {
     ///     done pre-trainings are ready at once.
     ///   - firstLeaseID: lease ids start here; pass a value above any earlier run's (e.g. from a
     ///     database sequence) so old leases are never confused with new ones.
-    public init(cells: [ScheduledCell], persisted: [PersistedCell] = [], availableArtifacts: Set<String> = [],
+    public init(cells: some Collection<ScheduledCell>, persisted: [PersistedCell] = [], availableArtifacts: Set<String> = [],
                 configuration: SchedulerConfiguration = SchedulerConfiguration(), firstLeaseID: LeaseID = 1) {
         self.configuration = configuration
         self.nextLeaseID = max(1, firstLeaseID)

@@ -8,7 +8,7 @@ public enum WorkerAction: Sendable {
     case disconnect
     /// Encode and send this message.
     case send(WireMessage)
-    /// Send a result frame, encoded once and kept (unacknowledged) for resending.
+    /// Send a frame of results, made of elements encoded once and kept (unacknowledged) for resending.
     case sendFrame([UInt8])
     /// Hand this attempt to an idle slot thread; report its end with ``WorkerSession/cellFinished(_:_:now:)``.
     case run(WorkerJob)

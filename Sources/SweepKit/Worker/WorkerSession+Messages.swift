@@ -22,8 +22,8 @@ extension WorkerSession {
             sendReady(now: now)
         case .heartbeat:
             break
-        case .assign(let assign):
-            accept(assign, now: now)
+        case .assign(let batch):
+            for assign in batch.assignments { accept(assign, now: now) }
         case .ack(let ack):
             for key in ack.cells { unacked[key] = nil }
         case .cancel(let cancel):
@@ -100,6 +100,12 @@ extension WorkerSession {
         lastResendAt = now
         lastResendSession = sessionID
         outbox.append(.note(.resending(count: unacked.count)))
-        for (_, entry) in unacked { sendResult(entry.frame, artifact: entry.artifact, now: now) }
+        // A result naming an artifact goes after its upload, in a message of its own; the rest in
+        // as few messages as the caps allow (the round's finished results are among them).
+        finishedResults = []
+        for entry in unacked.values {
+            if let digest = entry.artifact { sendResult(entry.element, artifact: digest, now: now) } else { finishedResults.append(entry.element) }
+        }
+        sendFinishedResults(now: now)
     }
 }

@@ -19,6 +19,9 @@ import StudyData
 /// - **At-least-once results**: a result stays in `unacked` until an ACK names its cell and is sent
 ///   again (with its artifact uploaded first) after every WELCOME — a reconnect, a REREGISTER or a
 ///   new coordinator — at most once per heartbeat interval within one session.
+/// - **Batched results**: the results that finish in one round of the driver go out together, in
+///   as few RESULT messages as the caps allow, when the round ends (``tick(now:)`` or
+///   ``roundEnded(now:)``): a lone result waits for nothing but the end of its own round.
 /// - **Liveness**: any message from the coordinator counts; one silent for liveness × heartbeat
 ///   is left (``WorkerAction/disconnect``) and connected again after a back-off that starts at
 ///   the configured minimum and doubles to the maximum; a WELCOME resets it.
@@ -74,8 +77,11 @@ public struct WorkerSession: Sendable {
     var acceptedJobs: [WorkerJob] = []
 
     // Results and artifacts.
-    /// Results not yet acknowledged: the encoded frame, and the artifact to upload again first.
-    var unacked: [CellKey: (frame: [UInt8], artifact: ArtifactDigest?)] = [:]
+    /// Results not yet acknowledged: the encoded element of a result message
+    /// (``Wire/ResultReport/encodedElement()``), and the artifact to upload again first.
+    var unacked: [CellKey: (element: [UInt8], artifact: ArtifactDigest?)] = [:]
+    /// Results finished in this round and not yet sent (their elements; kept in `unacked` too).
+    var finishedResults: [[UInt8]] = []
     var held: Set<ArtifactDigest>
     var parked: [ArtifactDigest: [WorkerJob]] = [:]
 
@@ -167,19 +173,24 @@ public struct WorkerSession: Sendable {
                 result.artifactSHA256 = digest.hex
                 held.insert(digest)
             }
-            let report = Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt,
-                                           worker: configuration.worker, result: result)
-            guard let frame = try? WireMessage.result(report).encoded() else {
+            let report = Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt, result: result)
+            guard let element = try? report.encodedElement() else {
                 sendFailure(assign, reason: .error, retryable: false,
                             message: "the result cannot be encoded (a field over its cap)", now: now)
                 break
             }
-            unacked[assign.cell] = (frame, digest)
-            if let digest, connected {
-                creditOwed -= 1
-                creditAfterUpload[digest, default: 0] += 1
+            unacked[assign.cell] = (element, digest)
+            if connected {
+                if let digest {
+                    // Its slot's credit goes once its upload and result have gone (``uploadEnded(_:now:)``).
+                    creditOwed -= 1
+                    creditAfterUpload[digest, default: 0] += 1
+                    sendResult(element, artifact: digest, now: now)
+                } else {
+                    // Sent at the end of the round, batched (``sendFinishedResults(now:)``).
+                    finishedResults.append(element)
+                }
             }
-            sendResult(frame, artifact: digest, now: now)
         case .failed(let reason, let retryable, let message):
             // The cache lost a model it was thought to hold: ask for it next time.
             if reason == .artifactUnavailable, let digest = assign.requiredArtifacts.first { held.remove(digest) }
@@ -226,8 +237,17 @@ public struct WorkerSession: Sendable {
         return takeActions()
     }
 
-    /// Time passed: credit, READY repeats, heartbeats, liveness, reconnects, the end of a drain.
+    /// The end of a round of the driver: the results that finished in it go out (as ``tick(now:)``
+    /// does first), in as few RESULT messages as the caps allow.
+    public mutating func roundEnded(now: SchedulerTime) -> [WorkerAction] {
+        sendFinishedResults(now: now)
+        return takeActions()
+    }
+
+    /// Time passed: the round's results, credit, READY repeats, heartbeats, liveness, reconnects,
+    /// the end of a drain.
     public mutating func tick(now: SchedulerTime) -> [WorkerAction] {
+        sendFinishedResults(now: now)
         if connected {
             if welcomed, creditOwed > 0, !draining {
                 let granted = min(creditOwed, Int(WireFormat.maxSlots))
@@ -331,12 +351,19 @@ public struct WorkerSession: Sendable {
         lastSent = now
     }
 
-    /// A result frame, after its artifact's upload when it names one.
-    mutating func sendResult(_ frame: [UInt8], artifact: ArtifactDigest?, now: SchedulerTime) {
-        guard let artifact else { return sendFrame(frame, now: now) }
-        guard connected else { return }
+    /// A result naming an artifact: a result message of its own, sent by the driver after the
+    /// artifact's upload (``WorkerAction/uploadArtifact(_:answering:then:)``).
+    mutating func sendResult(_ element: [UInt8], artifact: ArtifactDigest, now: SchedulerTime) {
+        guard connected, let frame = Wire.ResultBatch.frames(of: [element]).first else { return }
         outbox.append(.uploadArtifact(artifact, answering: false, then: frame))
         lastSent = now
+    }
+
+    /// Sends the results finished since the last call, batched (``Wire/ResultBatch/frames(of:)``).
+    mutating func sendFinishedResults(now: SchedulerTime) {
+        guard !finishedResults.isEmpty else { return }
+        for frame in Wire.ResultBatch.frames(of: finishedResults) { sendFrame(frame, now: now) }
+        finishedResults.removeAll(keepingCapacity: true)
     }
 
     mutating func sendFrame(_ frame: [UInt8], now: SchedulerTime) {
