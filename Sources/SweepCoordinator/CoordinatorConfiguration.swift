@@ -1,4 +1,5 @@
 public import SweepStore
+public import SweepKit
 
 /// How a coordinator runs: where it listens, its timings and its limits.
 public struct CoordinatorConfiguration: Sendable {
@@ -26,6 +27,10 @@ public struct CoordinatorConfiguration: Sendable {
 
     /// CURVE encryption and the worker allow-list; nil = plain TCP (then bind loopback only).
     public var curve: CoordinatorCurve?
+    /// The shared artifact folder (`--artifact-dir`, checked at start-up); nil = artifacts in the database.
+    public var artifactFolder: ArtifactFolder?
+    /// Its identity (``ArtifactFolder/identity()``): a worker on the same folder announces it in READY.
+    public var artifactFolderIdentity: String?
     /// Where the loop publishes its snapshot for the HTTP side (`--http`); nil = none.
     public var statusBoard: StatusBoard?
 

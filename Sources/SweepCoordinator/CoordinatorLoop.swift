@@ -47,7 +47,7 @@ final class CoordinatorLoop {
                                      session: UInt64.random(in: 1...UInt64.max), logger: logger)
         self.claim = claim
         store = StoreWriter(database: database, sweepID: sweepID, batchLimit: configuration.resultBatchLimit,
-                            wake: socket.wake, logger: logger)
+                            wake: socket.wake, logger: logger, artifactFolder: configuration.artifactFolder)
         progress = ProgressReporter(mode: configuration.progress, logInterval: configuration.logIntervalSeconds,
                                     total: scheduler.cellCounts.total, alreadyDone: scheduler.cellCounts.done)
     }

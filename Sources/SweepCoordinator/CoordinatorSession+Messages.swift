@@ -7,7 +7,7 @@ extension CoordinatorSession {
         switch message {
         case .ready(let ready):
             register(worker, ready, now: now)
-        case .heartbeat, .drain, .artifactUnavailable:
+        case .heartbeat, .drain:
             perform(scheduler.heard(from: worker, now: now), now: now)
         case .credit(let credit):
             perform(scheduler.credit(worker, Int(credit.slots), now: now), now: now)
@@ -24,33 +24,23 @@ extension CoordinatorSession {
             perform(scheduler.failure(worker, cell: failure.cell, lease: failure.lease, retryable: failure.retryable,
                                       message: "\(failure.reason): \(failure.message)",
                                       countsAttempt: failure.reason != .artifactUnavailable, now: now), now: now)
-        case .artifactRequest(let request):
-            perform(scheduler.heard(from: worker, now: now), now: now)
-            guard scheduler.isAlive(worker) else { return }
-            outbox.append(.store(.fetchArtifact(request.digest, for: worker)))
-        case .artifactUpload(let chunk):
-            perform(scheduler.heard(from: worker, now: now), now: now)
-            guard scheduler.isAlive(worker) else { return }
-            switch uploads.add(chunk, from: worker) {
-            case .incomplete: break
-            case .refused(let reason): badFrame(reason)
-            // A complete model makes its sender a holder, for locality.
-            case .complete: perform(scheduler.workerHolds(worker, artifact: chunk.digest.hex, now: now), now: now)
-            }
+        case .artifactRequest, .artifactFetch, .artifactUpload, .artifactUnavailable, .commandLog:
+            artifactMessage(message, from: worker, now: now)
         case .shutdown(let shutdown):
             // Only a registered worker's leaving is news (an unknown peer's shutdown is not logged).
             if scheduler.isAlive(worker), roster.leaveIsNews(worker) {
                 logger.info("worker \(worker) left: \(shutdown.reason)")
             }
             perform(scheduler.workerLeft(worker, reason: shutdown.reason, now: now), now: now)
-        case .welcome, .assign, .ack, .cancel, .artifact, .reregister:
+        case .welcome, .assign, .ack, .cancel, .artifact, .artifactStored, .reregister:
             badFrame("\(message.kind) from a worker (wrong direction)")
         }
     }
 
     /// READY: a worker of this build is registered and welcomed; one of another build is refused.
     private mutating func register(_ worker: WorkerID, _ ready: Wire.Ready, now: SchedulerTime) {
-        if let reason = WorkerRoster.incompatibility(of: ready) {
+        if let reason = WorkerRoster.incompatibility(of: ready)
+            ?? Wire.Ready.artifactFolderMismatch(of: ready.capabilities, coordinatorIdentity: configuration.artifactFolderIdentity) {
             // SHUTDOWN, nothing registered, no cell sent; logged and recorded once per worker id.
             outbox.append(.send(.shutdown(Wire.Shutdown(reason: reason)), to: worker))
             guard roster.refuse(worker) else { return }
@@ -76,7 +66,9 @@ extension CoordinatorSession {
     private mutating func take(_ report: Wire.ResultReport, from worker: WorkerID, now: SchedulerTime) {
         var refusal: String?
         if let index = scheduler.index(of: report.cell) {
-            refusal = ResultDoor.refusal(of: report.result, for: cells[index], uploads: uploads) { scheduler.isArtifactAvailable($0) }
+            // With a shared folder, a model not uploaded may be there: the store thread checks it.
+            let shared = configuration.artifactFolder != nil
+            refusal = ResultDoor.refusal(of: report.result, for: cells[index], uploads: uploads) { shared || scheduler.isArtifactAvailable($0) }
         }
         if let refusal {
             perform(scheduler.invalidResult(worker, cell: report.cell, lease: report.lease, reason: "result refused: \(refusal)", now: now), now: now)
@@ -85,6 +77,8 @@ extension CoordinatorSession {
         }
         // A model upload that this result did not take (its cell was done or committing
         // already, or the result was refused) is not needed: it must not hold the upload caps.
-        if let sha = report.result.artifactSHA256 { uploads.discard(sha, of: worker) }
+        if let sha = report.result.artifactSHA256, let digest = uploads.discard(sha, of: worker) {
+            outbox.append(.store(.artifact(.abandon(digest))))
+        }
     }
 }

@@ -104,18 +104,8 @@ package struct CoordinatorSession {
             perform(scheduler.resultsLost(keys, now: now), now: now)
         case .artifactStored(let sha):
             perform(scheduler.artifactAvailable(sha, now: now), now: now)
-        case .artifactFetched(let digest, let worker, let bytes):
-            guard let bytes else {
-                outbox.append(.send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "not stored")), to: worker))
-                // A model a done pre-training made is gone: that pre-training runs again.
-                perform(scheduler.artifactMissing(digest.hex, now: now), now: now)
-                return
-            }
-            do {
-                for chunk in try Wire.ArtifactChunk.chunks(of: bytes, digest: digest) { outbox.append(.send(.artifact(chunk), to: worker)) }
-            } catch {
-                outbox.append(.send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "\(error)")), to: worker))
-            }
+        case .artifact(let completion):
+            artifactCompleted(completion, now: now)
         }
     }
 
@@ -141,7 +131,9 @@ package struct CoordinatorSession {
                 let gridCell = cells[index]
                 if gridCell.kind == .pretrain {
                     let sha = result.artifactSHA256
-                    outbox.append(.store(.pretrainDone(cell, artifact: sha, bytes: sha.flatMap { uploads.take($0) })))
+                    var kind = "model"
+                    if case .command = gridCell.spec { kind = "command-output" }
+                    outbox.append(.store(.pretrainDone(cell, artifact: sha, uploaded: sha.map { uploads.take($0) } ?? false, kind: kind)))
                 } else if let record = ResultRecord.of(cell: gridCell, result: result, worker: workerNames.name(of: worker)) {
                     outbox.append(.store(.result(cell, record)))
                 }
@@ -157,11 +149,11 @@ package struct CoordinatorSession {
                 outbox.append(.store(.cellOutcome(cell, state: .failed, attempts: attempts, error: error)))
             case .workerLost(let worker, let reason):
                 CoordinatorMetrics.workerLost(reason: reason)
-                uploads.drop(of: worker)
+                abandonUploads(of: worker)
                 logger.warning("\(reason)")
                 outbox.append(.store(.event(kind: "worker_lost", cell: nil, worker: worker.description, message: reason, detail: nil)))
             case .workerLeft(let worker, let reason):
-                uploads.drop(of: worker)
+                abandonUploads(of: worker)
                 // A peer that joins and leaves over and over is news only now and then.
                 if roster.lastLeaveWasNews(worker) {
                     outbox.append(.store(.event(kind: "worker_left", cell: nil, worker: worker.description, message: reason, detail: nil)))

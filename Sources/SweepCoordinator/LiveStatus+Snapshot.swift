@@ -28,6 +28,7 @@ extension LiveStatus {
         live.workers = scheduler.aliveWorkers.map {
             LiveStatus.Worker(id: $0.description, leased: scheduler.leases(of: $0).count)
         }.sorted { $0.id < $1.id }
+        live.commandWaits = scheduler.commandCellsWithoutWorker.map { LiveStatus.CommandWait(requires: $0.requires, cells: $0.cells) }
         return live
     }
 

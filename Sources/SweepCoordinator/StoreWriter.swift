@@ -8,15 +8,15 @@ package import SweepStore
 package enum StoreJob: @unchecked Sendable {
     /// An evaluate/no-op result: batched with its neighbours into one transaction.
     case result(CellKey, ResultRecord)
-    /// A pretrain cell's result: store its artifact (bytes from the worker's upload, or already in
-    /// the database), then mark the cell done.
-    case pretrainDone(CellKey, artifact: String?, bytes: [UInt8]?)
+    /// A pretrain cell's result: settle its artifact (commit the worker's upload, or catalogue
+    /// it from the shared folder, or find it stored), then mark the cell done.
+    case pretrainDone(CellKey, artifact: String?, uploaded: Bool, kind: String)
     /// A cell was requeued or failed: persist state, attempts and error, and log an event.
     case cellOutcome(CellKey, state: StoredCellState, attempts: Int, error: String?)
     case event(kind: String, cell: String?, worker: String?, message: String, detail: String?)
     case worker(WorkerRecord)
-    /// Read an artifact for a worker that asked for it.
-    case fetchArtifact(ArtifactDigest, for: WorkerID)
+    /// Artifact transfers (``StoreArtifacts``).
+    case artifact(ArtifactJob)
     /// The coordinator's counters for `nmsweep status` (only the newest queued is written).
     case liveStatus(LiveStatus)
 }
@@ -28,7 +28,7 @@ package enum StoreCompletion: @unchecked Sendable {
     /// Given up on (the database refused them): the cells go back to the queue.
     case lost([CellKey], String)
     case artifactStored(String)
-    case artifactFetched(ArtifactDigest, for: WorkerID, bytes: [UInt8]?)
+    case artifact(ArtifactCompletion)
 }
 
 /// The store thread: the only user of the database connection while the socket loop runs.
@@ -61,8 +61,12 @@ final class StoreWriter: @unchecked Sendable {
         return lastWriteFailed
     }
 
-    init(database: SweepDatabase, sweepID: Int64, batchLimit: Int, wake: WakePipe, logger: Logger) {
+    /// Uploads, fetches and logs of artifacts, over the database or the shared folder.
+    let artifacts: StoreArtifacts
+
+    init(database: SweepDatabase, sweepID: Int64, batchLimit: Int, wake: WakePipe, logger: Logger, artifactFolder: ArtifactFolder? = nil) {
         self.database = database
+        artifacts = StoreArtifacts(backend: DatabaseArtifacts(database: database, folder: artifactFolder), logger: logger)
         self.sweepID = sweepID
         self.batchLimit = max(1, batchLimit)
         self.wake = wake
@@ -195,19 +199,18 @@ final class StoreWriter: @unchecked Sendable {
         switch job {
         case .result:
             break
-        case .pretrainDone(let key, let artifact, let bytes):
+        case .pretrainDone(let key, let artifact, let uploaded, let kind):
             let ok = write({
                 if let artifact {
-                    if let bytes {
-                        try database.putArtifact(kind: "model", bytes: bytes, expectedHash: artifact)
-                    } else if try !database.hasArtifact(hash: artifact) {
-                        throw StoreJobError("the artifact \(artifact.prefix(12)) of pretrain cell \(key.short) was never uploaded")
+                    guard let digest = ArtifactDigest(hex: artifact) else {
+                        throw StoreJobError("pretrain cell \(key.short) names no valid artifact digest")
                     }
+                    try artifacts.settle(digest, uploaded: uploaded, kind: kind)
                     try database.recordEvent(kind: "artifact_stored", sweepID: sweepID, cellKey: key.hex,
                                              message: "model artifact stored", detail: "{\"sha256\": \"\(artifact)\"}")
                 }
                 try database.recordCellOutcome(key.hex, state: .done, attempts: 0, error: nil)
-            }, what: "pretrain cell \(key.short)", retries: artifact != nil && bytes == nil ? 0 : 5)
+            }, what: "pretrain cell \(key.short)", retries: artifact != nil && !uploaded ? 0 : 5)
             if ok {
                 committedCount += 1
                 insertedCount += 1
@@ -232,10 +235,8 @@ final class StoreWriter: @unchecked Sendable {
         case .liveStatus(let status):
             // Best effort, no retry: the next one comes within a second.
             do { try database.writeLiveStatus(sweepID: sweepID, status) } catch { logger.debug("store: live status not written: \(error)") }
-        case .fetchArtifact(let digest, let worker):
-            var bytes: [UInt8]?
-            _ = write({ bytes = try database.artifact(hash: digest.hex)?.bytes }, what: "artifact \(digest.hex.prefix(12))")
-            done.append(.artifactFetched(digest, for: worker, bytes: bytes))
+        case .artifact(let job):
+            done += artifacts.perform(job, sweepID: sweepID).map(StoreCompletion.artifact)
         }
     }
 

@@ -91,6 +91,16 @@ public struct StatusDocument: ExplicitNullEncodable, Sendable, Equatable {
     public var workers: [Worker] = []
     /// Newest first, at most 50.
     public var failures: [Failure] = []
+    /// Queued command cells that no connected worker may run (none has `--allow-commands` and
+    /// the tags they require), by requirement; empty when none waits or no coordinator runs.
+    public var commandWaits: [CommandWait] = []
+
+    /// Command cells waiting for a capable worker.
+    public struct CommandWait: ExplicitNullEncodable, Sendable, Equatable {
+        /// The tags they require (`requires:`); a worker needs `--allow-commands` and all of them.
+        public var requires: [String]
+        public var cells: Int
+    }
 
     public init(sweep: String, sweepID: Int64, state: String, running: Bool) {
         self.sweep = sweep
@@ -109,6 +119,7 @@ public struct StatusDocument: ExplicitNullEncodable, Sendable, Equatable {
                       waiting: live.waiting, committing: live.committing)
         progress = Progress(doneThisRun: live.doneThisRun, elapsedSeconds: live.elapsedSeconds, rate: live.rate, etaSeconds: live.etaSeconds)
         workers = live.workers.map { Worker(id: $0.id, state: "connected", running: $0.leased) }
+        commandWaits = live.commandWaits.map { CommandWait(requires: $0.requires, cells: $0.cells) }
     }
 }
 

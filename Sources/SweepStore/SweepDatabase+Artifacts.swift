@@ -1,4 +1,5 @@
 import Postgres
+public import SweepKit
 
 extension SweepDatabase {
     /// Stores `bytes` under their SHA-256 (computed by the server) and returns that hash, lower-case hex.
@@ -20,12 +21,18 @@ extension SweepDatabase {
         }
     }
 
-    /// The artifact with this hash, or nil.
-    public func artifact(hash: String) throws -> ArtifactRecord? {
-        let rows = try connection.query("SELECT hash, kind, bytes FROM artifacts WHERE hash = $1", hash)
-        return try rows.first.map {
-            ArtifactRecord(hash: try $0.decode(0), kind: try $0.decode(1), bytes: try $0.decode(2, as: PostgresBytes.self).bytes)
-        }
+    /// The artifact with this hash, read whole into memory (a model file; large artifacts are
+    /// read chunk by chunk through ``DatabaseArtifacts``), or nil.
+    ///
+    /// - Parameter folder: the shared artifact folder, for artifacts stored there.
+    public func artifact(hash: String, folder: ArtifactFolder? = nil) throws -> ArtifactRecord? {
+        guard let digest = ArtifactDigest(hex: hash),
+              let kind = try connection.query("SELECT kind FROM artifacts WHERE hash = $1", hash).first?.decode(0, as: String.self),
+              let reader = try DatabaseArtifacts(database: self, folder: folder).reader(for: digest) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(reader.totalBytes))
+        for index in 0..<reader.chunkCount { bytes += try reader.chunk(index) }
+        return ArtifactRecord(hash: hash, kind: kind, bytes: bytes)
     }
 
     /// Whether an artifact with this hash is stored (without reading its bytes).

@@ -31,6 +31,19 @@ public struct LiveStatus: Sendable, Equatable {
     public var rate: Double?
     public var etaSeconds: Double?
     public var workers: [Worker] = []
+    /// Queued command cells no connected worker may run, by the tags they require (a worker
+    /// with `--allow-commands` and those tags is needed); empty when every one has a worker.
+    public var commandWaits: [CommandWait] = []
+
+    /// Queued command cells that require these tags and wait for a worker that may run them.
+    public struct CommandWait: Sendable, Equatable {
+        public var requires: [String]
+        public var cells: Int
+        public init(requires: [String], cells: Int) {
+            self.requires = requires
+            self.cells = cells
+        }
+    }
 
     /// Read side: seconds since the last write (server clock), and whether the coordinator ended.
     public var secondsSinceHeartbeat: Double?
@@ -62,21 +75,21 @@ extension SweepDatabase {
             WITH live AS (
                 INSERT INTO sweep_live (sweep_id, host, pid, endpoint, version, started_at, heartbeat_at, interval_ms, ended_at,
                                         total, done, failed, leased, queued, waiting, committing, done_this_run,
-                                        elapsed_s, rate, eta_s, workers)
-                VALUES ($1, $2, $3, $4, $5, to_timestamp($6), now(), $7, NULL, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb)
+                                        elapsed_s, rate, eta_s, workers, command_waits)
+                VALUES ($1, $2, $3, $4, $5, to_timestamp($6), now(), $7, NULL, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20::jsonb)
                 ON CONFLICT (sweep_id) DO UPDATE SET
                     host = EXCLUDED.host, pid = EXCLUDED.pid, endpoint = EXCLUDED.endpoint, version = EXCLUDED.version,
                     started_at = EXCLUDED.started_at, heartbeat_at = now(), interval_ms = EXCLUDED.interval_ms, ended_at = NULL,
                     total = EXCLUDED.total, done = EXCLUDED.done, failed = EXCLUDED.failed, leased = EXCLUDED.leased,
                     queued = EXCLUDED.queued, waiting = EXCLUDED.waiting, committing = EXCLUDED.committing,
                     done_this_run = EXCLUDED.done_this_run, elapsed_s = EXCLUDED.elapsed_s, rate = EXCLUDED.rate,
-                    eta_s = EXCLUDED.eta_s, workers = EXCLUDED.workers
+                    eta_s = EXCLUDED.eta_s, workers = EXCLUDED.workers, command_waits = EXCLUDED.command_waits
                 RETURNING workers)
             UPDATE workers SET last_seen = now()
             WHERE id IN (SELECT e->>'worker' FROM live, jsonb_array_elements(live.workers) e)
             """, sweepID, status.host, status.pid, status.endpoint, status.version, status.startedAt, status.intervalMilliseconds,
             status.total, status.done, status.failed, status.leased, status.queued, status.waiting, status.committing,
-            status.doneThisRun, status.elapsedSeconds, status.rate, status.etaSeconds, workers)
+            status.doneThisRun, status.elapsedSeconds, status.rate, status.etaSeconds, workers, Self.commandWaitsJSON(status.commandWaits))
     }
 
     /// Marks the sweep's live row as ended (its coordinator finished or stopped).
@@ -89,7 +102,7 @@ extension SweepDatabase {
         let rows = try connection.query("""
             SELECT host, pid, endpoint, version, extract(epoch FROM started_at)::float8, interval_ms,
                    total, done, failed, leased, queued, waiting, committing, done_this_run, elapsed_s, rate, eta_s,
-                   workers::text, extract(epoch FROM now() - heartbeat_at)::float8, ended_at IS NOT NULL
+                   workers::text, extract(epoch FROM now() - heartbeat_at)::float8, ended_at IS NOT NULL, command_waits::text
             FROM sweep_live WHERE sweep_id = $1
             """, sweepID)
         guard let row = rows.first else { return nil }
@@ -115,6 +128,12 @@ extension SweepDatabase {
         }
         status.secondsSinceHeartbeat = try row.decode(18, as: Double?.self)
         status.ended = try row.decode(19)
+        let waits = try row.decode(20, as: String.self)
+        if let array = try? JSONSerialization.jsonObject(with: Data(waits.utf8)) as? [[String: Any]] {
+            status.commandWaits = array.map { entry in
+                LiveStatus.CommandWait(requires: entry["requires"] as? [String] ?? [], cells: (entry["cells"] as? NSNumber)?.intValue ?? 0)
+            }
+        }
         return status
     }
 
@@ -123,6 +142,12 @@ extension SweepDatabase {
     public func finishedAt(sweepID: Int64) throws -> String? {
         try connection.query("SELECT to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS TZ') FROM sweeps WHERE id = $1", sweepID)
             .first?.decode(0, as: String?.self)
+    }
+
+    /// `command_waits` as JSON: `[{"requires": ["gpu"], "cells": 4}]`.
+    static func commandWaitsJSON(_ waits: [LiveStatus.CommandWait]) -> String {
+        "[" + waits.map { "{\"requires\":[" + $0.requires.map(Self.jsonString).joined(separator: ",") + "],\"cells\":\($0.cells)}" }
+            .joined(separator: ",") + "]"
     }
 
     /// `text` as a JSON string literal.

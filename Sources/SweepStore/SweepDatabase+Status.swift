@@ -69,6 +69,10 @@ public enum StatusRenderer {
                 + String(format: "last heard %.1f s ago", live.secondsSinceHeartbeat ?? 0) + " (\(live.version))\n"
             out += "  cells: waiting for a model \(live.waiting), queued \(live.queued), leased \(live.leased), "
                 + "committing \(live.committing), done \(live.done), failed \(live.failed)\n"
+            for wait in live.commandWaits {
+                let tags = wait.requires.isEmpty ? "" : " and --tags \(wait.requires.joined(separator: ","))"
+                out += "  waiting for a capable worker: \(wait.cells) command cell\(wait.cells == 1 ? "" : "s") need a worker with --allow-commands\(tags); no connected worker has it\n"
+            }
             out += "  elapsed \(duration(live.elapsedSeconds)), \(live.doneThisRun) cells done in this run, "
             if let rate = live.rate { out += String(format: "%.3g cells/s", rate) } else { out += "no rate yet (no cell done in this run)" }
             let remaining = live.total - live.done - live.failed

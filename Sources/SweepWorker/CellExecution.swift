@@ -13,7 +13,9 @@ import TextTasks
 /// the process (after half the sleep), `hang` silences the worker and blocks forever, `stall` blocks only its slot forever
 /// (heartbeats go on), `error` is a retryable failure, `nonFinite` a non-retryable one.
 package enum CellExecution {
-    package static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String) -> CellOutcome {
+    /// - Parameter artifacts: where a pre-training's model is stored (the slot's artifact store).
+    package static func run(_ spec: CellSpec, model: [UInt8]?, dataDirectory: String, cacheDirectory: String,
+                            artifacts: ArtifactCache? = nil) -> CellOutcome {
         switch spec {
         case .noop(let noop):
             let start = monotonicMilliseconds()
@@ -38,9 +40,9 @@ package enum CellExecution {
             }
             return finished(noop, seconds: Double(monotonicMilliseconds() - start) / 1000)
         case .pretrain(let pretrain):
-            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(pretrain: pretrain) }
+            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory, artifacts: artifacts) { try $0.run(pretrain: pretrain) }
         case .evaluate(let evaluate):
-            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory) { try $0.run(evaluate: evaluate, model: model) }
+            return runInCore(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory, artifacts: artifacts) { try $0.run(evaluate: evaluate, model: model) }
         case .command:
             // SlotPool hands command cells to its CommandRunner; this path runs no processes.
             return .failed(reason: .badSpec, retryable: true, message: "a command cell needs a worker started with --allow-commands")
@@ -63,10 +65,20 @@ package enum CellExecution {
 
     /// Runs a pre-training or evaluate cell with StudyRunner's `CellRunner`; its errors become
     /// FAILURE's reason by their code.
-    static func runInCore(dataDirectory: String, cacheDirectory: String, _ body: (CellRunner) throws -> CellOutput) -> CellOutcome {
+    /// A model it makes is written to `artifacts` here, on the slot thread (hashed and checked).
+    static func runInCore(dataDirectory: String, cacheDirectory: String, artifacts: ArtifactCache?,
+                          _ body: (CellRunner) throws -> CellOutput) -> CellOutcome {
         do {
             let output = try body(CellRunner(dataDirectory: dataDirectory, cacheDirectory: cacheDirectory, textFeatures: EncodedTextFeatures()))
-            return .finished(output.result, model: output.artifact)
+            guard let bytes = output.artifact else { return .finished(output.result, model: nil) }
+            guard let artifacts else {
+                return .failed(reason: .resources, retryable: true, message: "the model has no artifact store to go to")
+            }
+            do {
+                return .finished(output.result, model: try artifacts.write(bytes, kind: "model"))
+            } catch {
+                return .failed(reason: .resources, retryable: true, message: "the model cannot be stored in \(artifacts.store.location): \(error)")
+            }
         } catch let error as CellRunnerError {
             return .failed(reason: reason(of: error), retryable: error.retryable, message: error.message)
         } catch {

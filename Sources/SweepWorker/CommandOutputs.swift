@@ -23,7 +23,11 @@ package struct CommandOutputs: Sendable {
         if FileManager.default.fileExists(atPath: folder) { return folder }
         let archive = cache.path(digest)
         guard FileManager.default.fileExists(atPath: archive) else {
-            throw OutputArchiveError(message: "output \(digest.hex.prefix(12)) is not in this worker's cache")
+            throw OutputArchiveError(message: "output \(digest.hex.prefix(12)) is not in \(cache.store.location)")
+        }
+        // Hashed in chunks before it is unpacked: a truncated or damaged file is moved aside.
+        guard cache.store.verify(digest) else {
+            throw OutputArchiveError(message: "output \(digest.hex.prefix(12)) in \(cache.store.location) does not hash to its digest (truncated or damaged): moved aside")
         }
         let temporary = "\(folder).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         defer { try? FileManager.default.removeItem(atPath: temporary) }

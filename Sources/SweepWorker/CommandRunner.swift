@@ -22,6 +22,8 @@ package final class CommandRunner: @unchecked Sendable {
     package let workRoot: String
     let logRoot: String
     let dataDirectory: String
+    /// Where outputs and logs are stored (the cache, or the shared folder).
+    let artifacts: ArtifactCache
     /// How long a stopped command may take to exit before SIGKILL (the worker's grace period).
     let stopGraceMilliseconds: Int64
     private let lock = NSLock()
@@ -33,10 +35,12 @@ package final class CommandRunner: @unchecked Sendable {
     /// Lines of the log a failure reports.
     package static let tailLines = 20
 
-    package init(cacheDirectory: String, dataDirectory: String, stopGraceMilliseconds: Int64) {
+    /// - Parameter artifacts: where outputs and logs go; default: the cache under `cacheDirectory`.
+    package init(cacheDirectory: String, dataDirectory: String, artifacts: ArtifactCache? = nil, stopGraceMilliseconds: Int64) {
         workRoot = cacheDirectory + "/commands"
         logRoot = cacheDirectory + "/command-logs"
         self.dataDirectory = dataDirectory
+        self.artifacts = artifacts ?? ArtifactCache(root: cacheDirectory)
         self.stopGraceMilliseconds = stopGraceMilliseconds
         try? FileManager.default.createDirectory(atPath: workRoot, withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: logRoot, withIntermediateDirectories: true)
@@ -128,14 +132,25 @@ package final class CommandRunner: @unchecked Sendable {
             let packed = try OutputArchive.pack(folder: out, into: archive)
             guard packed.bytes <= WireFormat.maxArtifactBytes else {
                 return .failed(reason: .resources, retryable: false,
-                               message: "command output: \(packed.bytes) bytes packed, more than the \(WireFormat.maxArtifactBytes >> 20) MiB an artifact may hold")
+                               message: "command output: \(packed.bytes) bytes packed, more than the \(WireFormat.maxArtifactBytes >> 30) GiB an artifact may hold")
             }
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive)))
+            // Moved (or, across file systems, streamed) into the store: never held in memory.
+            let digest = ArtifactDigest(hex: packed.sha256)!
+            try artifacts.store.adopt(file: archive, digest: digest, kind: "command-output")
             let total = Double(monotonicMilliseconds() - started) / 1000
-            return .finished(CellResult(accuracy: 0, timings: ["command": seconds, "pack": max(0, total - seconds)]), model: bytes)
+            return .finished(CellResult(accuracy: 0, timings: ["command": seconds, "pack": max(0, total - seconds)]),
+                             model: StoredArtifact(digest: digest, bytes: packed.bytes))
         } catch {
             return .failed(reason: .resources, retryable: true, message: "command output: cannot pack it: \(error)")
         }
+    }
+
+    /// The attempt's log stored as an artifact (linked to the cell and attempt by the
+    /// coordinator: `nmsweep logs`); nil when there is no log or it cannot be stored.
+    package func storeLog(cell: CellKey, attempt: UInt32) -> StoredArtifact? {
+        let log = logPath(cell: cell, attempt: attempt)
+        guard FileManager.default.fileExists(atPath: log), let stored = try? artifacts.store.store(fileAt: log, kind: "command-log") else { return nil }
+        return StoredArtifact(digest: stored.digest, bytes: stored.bytes)
     }
 
     /// SIGTERM to every running command (the worker stops); each gets the grace period, then

@@ -7,6 +7,8 @@ package import SweepKit
 package struct SlotOutcome: @unchecked Sendable {
     package var assign: Wire.Assign
     package var outcome: CellOutcome
+    /// A command attempt's log, in the artifact store (sent to the coordinator as command-log).
+    package var log: StoredArtifact? = nil
 }
 
 /// N slot threads, each running one cell at a time, fed from a FIFO; outcomes go to a queue the
@@ -49,7 +51,9 @@ package final class SlotPool: @unchecked Sendable {
     private func loop() {
         while true {
             let job = jobs.pop()
-            outcomes.push(SlotOutcome(assign: job.assign, outcome: WorkerMetrics.timed { run(job) }))
+            var log: StoredArtifact?
+            let outcome = WorkerMetrics.timed { run(job, log: &log) }
+            outcomes.push(SlotOutcome(assign: job.assign, outcome: outcome, log: log))
             wake.signal()
         }
     }
@@ -57,12 +61,14 @@ package final class SlotPool: @unchecked Sendable {
     /// Reads the job's model from the cache (here, off the socket thread) and runs the cell; a
     /// command cell goes to the command runner, an evaluate cell of a command's output reads the
     /// unpacked output folder.
-    private func run(_ job: WorkerJob) -> CellOutcome {
+    private func run(_ job: WorkerJob, log: inout StoredArtifact?) -> CellOutcome {
         if case .command(let command) = job.spec {
             guard let commands else {
                 return .failed(reason: .badSpec, retryable: true, message: "this worker was not started with --allow-commands: it runs no command cells")
             }
-            return commands.run(command, cell: job.assign.cell, attempt: job.assign.attempt)
+            let outcome = commands.run(command, cell: job.assign.cell, attempt: job.assign.attempt)
+            log = commands.storeLog(cell: job.assign.cell, attempt: job.assign.attempt)
+            return outcome
         }
         if case .evaluate(let evaluate) = job.spec, case .command = evaluate.features {
             guard let digest = job.model else {
@@ -81,9 +87,9 @@ package final class SlotPool: @unchecked Sendable {
             model = cache.read(digest)
             if model == nil {
                 return .failed(reason: .artifactUnavailable, retryable: true,
-                               message: "model \(digest.hex.prefix(12)) is no longer in this worker's cache")
+                               message: "model \(digest.hex.prefix(12)) is missing from \(cache.store.location) or damaged")
             }
         }
-        return CellExecution.run(job.spec, model: model, dataDirectory: dataDirectory, cacheDirectory: cacheDirectory)
+        return CellExecution.run(job.spec, model: model, dataDirectory: dataDirectory, cacheDirectory: cacheDirectory, artifacts: cache)
     }
 }

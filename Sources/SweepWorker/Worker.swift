@@ -27,6 +27,9 @@ public final class Worker {
     /// Cells with nothing to run (``CellExecution/instantOutcome(of:)``), answered by this thread
     /// after the current round of actions, in the order they were handed out.
     var instant: [SlotOutcome] = []
+    /// Artifact downloads and uploads, a window at a time (socket thread).
+    lazy var transfers = ArtifactTransfers(cache: cache, send: { [unowned self] in self.send($0) },
+                                           sendFrame: { [unowned self] in self.sendFrame($0) })
 
     public init(configuration: WorkerConfiguration, logger: Logger = Logger(label: "nmsweep.worker")) {
         self.configuration = configuration
@@ -34,12 +37,12 @@ public final class Worker {
         let hostName = Self.hostName()
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let id = WorkerID(bytes: Array("\(hostName.isEmpty ? "worker" : hostName)-\(getpid())-\(suffix)".utf8.prefix(200)))
-        cache = ArtifactCache(root: configuration.cacheDirectory)
+        cache = Self.artifactCache(configuration)
         session = WorkerSession(
             configuration: WorkerSessionConfiguration(
                 worker: id, incarnation: UInt64.random(in: 1...UInt64.max), pid: UInt32(getpid()),
                 host: String(decoding: Array(hostName.utf8.prefix(200)), as: UTF8.self), softwareVersion: BuildInfo.workerVersion,
-                capabilities: Self.capabilities(configuration), slots: configuration.slots, heartbeatMilliseconds: configuration.heartbeatMilliseconds, liveness: configuration.liveness,
+                capabilities: Self.capabilities(configuration, cache: cache), slots: configuration.slots, heartbeatMilliseconds: configuration.heartbeatMilliseconds, liveness: configuration.liveness,
                 reconnectMinimumMilliseconds: configuration.reconnectMinimumMilliseconds,
                 reconnectMaximumMilliseconds: configuration.reconnectMaximumMilliseconds,
                 shutdownGraceMilliseconds: configuration.shutdownGraceMilliseconds),
@@ -72,6 +75,7 @@ public final class Worker {
                 }
             }
             for outcome in pool.takeOutcomes() {
+                if let log = outcome.log { sendLog(log, of: outcome.assign) }
                 try perform(session.cellFinished(outcome.assign, outcome.outcome, now: now))
             }
             try finishInstantCells()
@@ -102,7 +106,12 @@ public final class Worker {
         for action in actions {
             switch action {
             case .connect: try connect()
-            case .disconnect: disconnect()
+            case .disconnect:
+                transfers.reset()
+                disconnect()
+            case .send(.artifactRequest(let request)) where cache.isShared && cache.store.contains(request.digest):
+                // On the shared folder already (another worker made it): nothing crosses ZeroMQ.
+                try perform(session.artifactStored(request.digest, now: now))
             case .send(let message): send(message)
             case .sendFrame(let frame): sendFrame(frame)
             case .run(let job):
@@ -111,13 +120,22 @@ public final class Worker {
                 } else {
                     pool.submit(job)
                 }
-            case .storeArtifact(let digest, let bytes): cache.write(bytes, digest: digest)
-            case .uploadArtifact(let digest, let answering):
-                if let bytes = cache.read(digest), let chunks = try? Wire.ArtifactChunk.chunks(of: bytes, digest: digest) {
-                    for chunk in chunks { send(.artifactUpload(chunk)) }
-                } else if answering {
+            case .uploadArtifact(let digest, let answering, let frame):
+                if !transfers.upload(digest, then: frame), answering {
                     try perform(session.uploadFailed(digest, now: now))
                 }
+                try creditEndedUploads()
+            case .artifactTransfer(let message):
+                switch transfers.handle(message) {
+                case .stored(let digest)?: try perform(session.artifactStored(digest, now: now))
+                case .failed(let digest, let why)?:
+                    logger.warning("artifact download failed: \(why)")
+                    // The coordinator reads its copy through and forgets it if it is damaged.
+                    send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: String(why.prefix(1000)))))
+                    try perform(session.artifactFailed(digest, message: why, now: now))
+                case nil: break
+                }
+                try creditEndedUploads()
             case .note(let note): WorkerMetrics.noted(note); log(note)
             }
         }
@@ -184,6 +202,21 @@ public final class Worker {
             return
         }
         sendFrame(frame)
+    }
+
+    /// Tells the session which uploads ended, so the credit of their attempts goes out after
+    /// their results (never before: the coordinator would cap it away while the lease is open).
+    func creditEndedUploads() throws {
+        for digest in transfers.takeEndedUploads() { try perform(session.uploadEnded(digest, now: now)) }
+    }
+
+    /// Links a command attempt's log (in the store) to its cell and attempt at the coordinator:
+    /// uploaded (a worker without the shared folder), then command-log. Best effort: a log lost
+    /// with a connection is still in `<cache>/command-logs/` on this worker.
+    func sendLog(_ log: StoredArtifact, of assign: Wire.Assign) {
+        guard let frame = try? WireMessage.commandLog(Wire.CommandLog(cell: assign.cell, attempt: assign.attempt, digest: log.digest)).encoded()
+        else { return }
+        _ = transfers.upload(log.digest, then: frame)
     }
 
     func sendFrame(_ frame: [UInt8]) {

@@ -23,6 +23,9 @@ public struct WorkerConfiguration: Sendable {
     public var allowCommands = false
     /// Tags announced to the coordinator (`--tags gpu,a100`), matched against command cells' `requires:`.
     public var tags: [String] = []
+    /// The shared artifact folder (`--artifact-dir`): outputs are written there and inputs read
+    /// from there, not sent over ZeroMQ; nil = the worker's own cache, fed by the coordinator.
+    public var artifactDirectory: String?
 
     public init(connect: String, slots: Int, cacheDirectory: String, dataDirectory: String,
                 heartbeatMilliseconds: Int64 = 1_000, liveness: Int = 3, reconnectMinimumMilliseconds: Int64 = 100,

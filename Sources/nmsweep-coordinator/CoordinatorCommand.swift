@@ -69,6 +69,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "A limit on one attempt's run time, ms: a cell still running after it is cancelled and its attempt counted as failed (default: none).")
     var cellTimeoutMs: Int64?
 
+    @Option(help: "A shared artifact folder (on a file system every worker node mounts, at any path): artifacts are stored there as files instead of in the database, and workers started with --artifact-dir read and write them there directly (docs/grid.md, \"Artifacts\").")
+    var artifactDir: String?
+
     @Option(help: "Serve the live page, the JSON API and Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:8080; docs/http.md). Off by default.")
     var http: String?
 
@@ -160,6 +163,17 @@ struct CoordinatorCommand: ParsableCommand {
         if let resultBacklogLimit { configuration.resultBacklogLimit = resultBacklogLimit }
         if let shutdownGraceMs { configuration.shutdownGraceMilliseconds = shutdownGraceMs }
         if let logIntervalS { configuration.logIntervalSeconds = logIntervalS }
+        if let artifactDir {
+            // Checked now, naming the path: a folder missing or unwritable must not lose results later.
+            do {
+                let folder = try ArtifactFolder.shared(at: artifactDir)
+                configuration.artifactFolderIdentity = try folder.identity()
+                configuration.artifactFolder = folder
+            } catch {
+                FileHandle.standardError.write(Data("nmsweep-coordinator: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         let location = StoreLocation.resolve(database: database, stateDirectory: stateDir)
         let whereabouts = ResultsWhereabouts(location: location, sweep: plan.name, explicitStateDirectory: stateDir)
         let db: SweepDatabase
@@ -184,7 +198,8 @@ struct CoordinatorCommand: ParsableCommand {
         let hasCommands = plan.cells.contains { $0.spec.workerRequirement != nil }
         let workers = LocalWorkers(count: localWorkers, commandWorkers: localCommandWorkers ?? (hasCommands ? min(1, localWorkers) : 0),
                                    slots: workerSlots ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, localWorkers)),
-                                   extraArguments: workerArgument + ["--log-level", logging.logLevel.rawValue],
+                                   extraArguments: workerArgument + ["--log-level", logging.logLevel.rawValue]
+                                       + (artifactDir.map { ["--artifact-dir", $0] } ?? []),
                                    environment: workerEnvironment,
                                    relayOutput: mode == .line || (mode == .automatic && isatty(2) != 0))
         coordinator.onBound = { endpoint in workers.start(connect: endpoint) }

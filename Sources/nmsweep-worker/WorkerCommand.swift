@@ -46,6 +46,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Tags for command cells' `requires:`, comma-separated (e.g. gpu,a100).")
     var tags: String?
 
+    @Option(help: "The shared artifact folder (the coordinator's --artifact-dir, on a shared file system, mounted at any path here): models and command outputs are written there and read from there instead of crossing ZeroMQ.")
+    var artifactDir: String?
+
     @Option(help: "Serve this worker's Prometheus /metrics on HOST:PORT (e.g. 127.0.0.1:9101; docs/http.md). Off by default.")
     var http: String?
 
@@ -63,8 +66,8 @@ struct WorkerCommand: ParsableCommand {
         for tag in tagList {
             if let problem = Grid.workerTagProblem(tag) { throw ValidationError("--tags: \(problem)") }
         }
-        // READY carries at most `maxCapabilities` entries: the baseline, `commands`, one per tag.
-        let tagLimit = WireFormat.maxCapabilities - 3
+        // READY carries at most `maxCapabilities` entries: the baseline, `commands`, `artifact-dir/…`, one per tag.
+        let tagLimit = WireFormat.maxCapabilities - 4
         if tagList.count > tagLimit { throw ValidationError("--tags: at most \(tagLimit) tags, not \(tagList.count)") }
         if tags != nil, !allowCommands { throw ValidationError("--tags matter only with --allow-commands (tags choose which command cells a worker runs)") }
         do { try EndpointArgument.checkConnect(connect) } catch { throw ValidationError(error.description) }
@@ -94,6 +97,16 @@ struct WorkerCommand: ParsableCommand {
             dataDirectory: dataDir ?? DataCatalog.defaultDirectory(), shutdownGraceMilliseconds: graceMs, curve: curve)
         configuration.allowCommands = allowCommands
         configuration.tags = tagList
+        if let artifactDir {
+            // Checked now, naming the path: a folder missing or unwritable must not lose results later.
+            do {
+                _ = try ArtifactFolder.shared(at: artifactDir).identity()
+            } catch {
+                FileHandle.standardError.write(Data("nmsweep-worker: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            configuration.artifactDirectory = artifactDir
+        }
         if allowCommands {
             Logger(label: "nmsweep.worker").notice("--allow-commands: this worker runs the programs its coordinator's grids name, as its own user\(tagList.isEmpty ? "" : " (tags: \(tagList.joined(separator: ",")))")")
         }

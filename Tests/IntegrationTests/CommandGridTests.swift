@@ -86,10 +86,15 @@ struct CommandGridTests {
         #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM results WHERE accuracy > 0.15") == 8,
                 "features of a pre-trained MLP tune above chance (0.1)")
         #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM events WHERE kind = 'cell_failed'") == 0)
-        // The command cells' outputs are artifacts, each holding its log.
-        let artifacts = try db.query("SELECT bytes FROM artifacts", []).map { try $0.decode(0, as: Data.self) }
+        // The command cells' outputs are artifacts (in chunk rows), each holding its log; each
+        // attempt's log is an artifact of its own, linked to its cell.
+        let artifacts = try db.query("""
+            SELECT string_agg(encode(c.bytes, 'escape'), '' ORDER BY c.chunk) FROM artifacts a
+            JOIN artifact_chunks c ON c.hash = a.hash WHERE a.kind = 'command-output' GROUP BY a.hash
+            """, []).map { try $0.decode(0, as: String.self) }
         #expect(artifacts.count == 2)
-        #expect(artifacts.allSatisfy { String(decoding: $0, as: UTF8.self).contains("pre-training on 6000 images") })
+        #expect(artifacts.allSatisfy { $0.contains("pre-training on 6000 images") })
+        #expect(try FaultHarness.scalar(db, "SELECT count(*)::int FROM cell_logs") == 2)
 
         let second = try Self.run(grid: grid, url: url, cache: scratch + "/cache")
         #expect(second.status == 0, "\(second.standardError.suffix(3000))")

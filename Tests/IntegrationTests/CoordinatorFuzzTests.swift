@@ -111,11 +111,14 @@ struct CoordinatorFuzzTests {
         let rogue = try dealer("fuzz-rogue")
         defer { rogue.close() }
         let heartbeat = try WireMessage.heartbeat.encoded()
+        // The answer to a request for this (never stored) artifact marks the end of the rogue's abuse.
+        let syncDigest = ArtifactDigest(hex: String(repeating: "5a", count: 32))!
         func rogueReplies() {
-            for kind in decodedKinds((try? Self.drain(rogue)) ?? []) {
-                if kind == .reregister { rogueReregisters += 1 }
-                if kind == .assign { rogueAssigned += 1 }
-                if kind == .artifactUnavailable { rogueSynced = true }
+            for frame in (try? Self.drain(rogue)) ?? [] {
+                let message = try? WireMessage(decoding: frame)
+                if message?.kind == .reregister { rogueReregisters += 1 }
+                if message?.kind == .assign { rogueAssigned += 1 }
+                if case .artifactUnavailable(let unavailable)? = message, unavailable.digest == syncDigest { rogueSynced = true }
             }
         }
         do {
@@ -138,17 +141,17 @@ struct CoordinatorFuzzTests {
                 if bad { rogueExpectedBad += 1 }
                 rogueReplies()
             }
-            // Uploads that declare 256 MiB each: four fit the coordinator's budget (1 MiB received
-            // each), the other 36 are refused; a repeated chunk abandons its upload.
+            // Uploads that declare 1 TiB each: eight may be open per worker (1 MiB received and
+            // written each), the other 32 are refused; a chunk out of order abandons its upload.
             let payload = [UInt8](repeating: 0xA5, count: WireFormat.artifactChunkBytes)
+            let chunks = UInt32(WireFormat.maxArtifactBytes / UInt64(WireFormat.artifactChunkBytes))
             let huge = (0..<40).map { _ in frames.digest() }
             for (i, digest) in huge.enumerated() {
-                let chunk = Wire.ArtifactChunk(digest: digest, totalBytes: WireFormat.maxArtifactBytes, index: UInt32(i % 256),
-                                               count: 256, bytes: payload)
-                try send(WireMessage.artifactUpload(chunk).encoded(), bad: i >= 4)
+                let chunk = Wire.ArtifactChunk(digest: digest, totalBytes: WireFormat.maxArtifactBytes, index: 0, count: chunks, bytes: payload)
+                try send(WireMessage.artifactUpload(chunk).encoded(), bad: i >= UploadTable.maxOpenUploadsPerWorker)
             }
-            try send(WireMessage.artifactUpload(Wire.ArtifactChunk(digest: huge[0], totalBytes: WireFormat.maxArtifactBytes, index: 0,
-                                                                   count: 256, bytes: payload)).encoded(), bad: true)
+            try send(WireMessage.artifactUpload(Wire.ArtifactChunk(digest: huge[0], totalBytes: WireFormat.maxArtifactBytes, index: 5,
+                                                                   count: chunks, bytes: payload)).encoded(), bad: true)
             for _ in 0..<20 { try send(frames.badUpload(), bad: true) }
             for _ in 0..<20 { try send(frames.absurdReady(), bad: true) }
             for _ in 0..<20 {  // results and failures for cells not in the sweep
@@ -167,7 +170,7 @@ struct CoordinatorFuzzTests {
                 for _ in 0..<4 { try send(frames.message(kind).encoded(), bad: true) }
             }
             // Sync: the answer to a request for an artifact nobody stored comes after all of the above.
-            try rogue.send([WireMessage.artifactRequest(Wire.ArtifactRequest(digest: frames.digest())).encoded()])
+            try rogue.send([WireMessage.artifactRequest(Wire.ArtifactRequest(digest: syncDigest)).encoded()])
             let handled = eventually(timeout: 20) {
                 rogueReplies()
                 return rogueSynced

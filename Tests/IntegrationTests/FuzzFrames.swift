@@ -71,6 +71,9 @@ struct FuzzFrames {
         case .shutdown: .shutdown(Wire.Shutdown(reason: "forged"))
         case .reregister: .reregister(Wire.Reregister(session: random.next()))
         case .accepted: .accepted(Wire.Accepted(leases: (0..<int(1...4)).map { _ in random.next() }))
+        case .artifactFetch: .artifactFetch(Wire.ArtifactFetch(digest: digest(), first: 0, count: UInt32(int(1...8))))
+        case .artifactStored: .artifactStored(Wire.ArtifactStored(digest: digest(), next: random.next32()))
+        case .commandLog: .commandLog(Wire.CommandLog(cell: cell(), attempt: 1, digest: digest()))
         }
     }
 
@@ -156,10 +159,11 @@ struct FuzzFrames {
     static func expectation(_ parts: [[UInt8]]) -> Expectation {
         guard parts.count == 1, let message = try? WireMessage(decoding: parts[0]) else { return .bad }
         switch message {
-        case .welcome, .assign, .ack, .cancel, .artifact, .reregister: return .bad
+        case .welcome, .assign, .ack, .cancel, .artifact, .artifactStored, .reregister: return .bad
         case .shutdown: return .ignored
         case .ready: return .ignored  // never generated for strangers
-        case .heartbeat, .credit, .result, .failure, .artifactRequest, .artifactUpload, .artifactUnavailable, .drain, .accepted:
+        case .heartbeat, .credit, .result, .failure, .artifactRequest, .artifactUpload, .artifactUnavailable, .drain, .accepted,
+             .artifactFetch, .commandLog:
             return .reregister
         }
     }

@@ -108,11 +108,13 @@ import Testing
         let again = try #require(session.assignAccepted(now: at(3)).first?.assign)
         #expect(again.cell == pretrain.cell)
         for chunk in try Wire.ArtifactChunk.chunks(of: model, digest: digest) { session.received(.artifactUpload(chunk), from: a, now: at(4)) }
-        _ = session.take()
+        // Each chunk goes on to the store thread as it comes; none is held here.
+        let written = session.take().jobs.filter { if case .artifact(.chunk) = $0 { true } else { false } }
+        #expect(written.count == (model.count + WireFormat.artifactChunkBytes - 1) / WireFormat.artifactChunkBytes)
         session.received(.result([Wire.ResultReport(cell: again.cell, lease: again.lease, attempt: 2, result: result)]), from: a, now: at(5))
         let stored = session.take().jobs
-        guard case .pretrainDone(let key, let artifact, let bytes)? = stored.first else { Issue.record("\(stored)"); return }
-        #expect(key == pretrain.cell && artifact == digest.hex && bytes == model)
+        guard case .pretrainDone(let key, let artifact, let uploaded, let kind)? = stored.first else { Issue.record("\(stored)"); return }
+        #expect(key == pretrain.cell && artifact == digest.hex && uploaded && kind == "model")
         #expect(session.uploads.openCount == 0)
 
         session.stored(.committed([pretrain.cell]), now: at(6))
@@ -196,18 +198,19 @@ import Testing
         let digest = try #require(ArtifactDigest(bytes: CellKey(sha256Of: model).bytes))
         session.received(.artifactRequest(Wire.ArtifactRequest(digest: digest)), from: a, now: at(1))
         let asked = session.take().jobs
-        guard asked.count == 1, case .fetchArtifact(digest, let worker) = asked[0] else { Issue.record("\(asked)"); return }
+        // A request is the first window of a download.
+        guard asked.count == 1, case .artifact(.fetch(digest, 0, WireFormat.artifactWindowChunks, let worker)) = asked[0] else { Issue.record("\(asked)"); return }
         #expect(worker == a)
         // An unknown peer is asked to register again and gets nothing from the store.
         session.received(.artifactRequest(Wire.ArtifactRequest(digest: digest)), from: b, now: at(1))
         let stranger = session.take()
         #expect(stranger.kinds == [.reregister] && stranger.jobs.isEmpty)
 
-        session.stored(.artifactFetched(digest, for: a, bytes: model), now: at(2))
+        session.stored(.artifact(.chunks(digest, for: a, try Wire.ArtifactChunk.chunks(of: model, digest: digest), reason: "")), now: at(2))
         let chunks = session.take().sent.compactMap { if case .artifact(let chunk) = $0.message { chunk } else { nil } }
         #expect(chunks.count == 2 && chunks.allSatisfy { $0.digest == digest && $0.totalBytes == UInt64(model.count) })
         #expect(chunks.flatMap(\.bytes) == model)
-        session.stored(.artifactFetched(digest, for: a, bytes: nil), now: at(3))
+        session.stored(.artifact(.chunks(digest, for: a, nil, reason: "not stored")), now: at(3))
         let missing = session.take().sent
         guard missing.count == 1, case .artifactUnavailable(let unavailable) = missing[0].message else { Issue.record("\(missing)"); return }
         #expect(missing[0].worker == a && unavailable.digest == digest && unavailable.reason == "not stored")

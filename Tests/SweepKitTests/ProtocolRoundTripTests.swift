@@ -82,35 +82,16 @@ import Testing
             guard case .artifactUpload(let back) = try WireMessage(decoding: frame) else { throw ProtocolError.emptyFrame }
             decoded.append(back)
         }
-        var assembler = try ArtifactAssembler(first: decoded[2])
-        #expect(!assembler.isComplete)
-        #expect(assembler.bytes == nil)
-        #expect(try !assembler.add(decoded[0]))
-        #expect(throws: ProtocolError.self) { try assembler.add(decoded[0]) }
-        #expect(try assembler.add(decoded[1]))
-        #expect(assembler.bytes == artifact)
+        #expect(decoded == chunks)
+        #expect(decoded.flatMap(\.bytes) == artifact)
 
         let empty = try Wire.ArtifactChunk.chunks(of: [], digest: digest)
-        #expect(empty.count == 1)
-        #expect(try ArtifactAssembler(first: empty[0]).bytes == [])
-    }
-}
-
-@Suite struct ArtifactTransferTests {
-    @Test func acceptCompletesOutOfOrderAndForgetsFinishedOrBadTransfers() throws {
-        let artifact = (0..<(2 * WireFormat.artifactChunkBytes + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let digest = try #require(ArtifactDigest(hex: String(repeating: "ab", count: 32)))
-        let chunks = try Wire.ArtifactChunk.chunks(of: artifact, digest: digest)
-        #expect(chunks.count == 3)
-        var transfers: [ArtifactDigest: ArtifactAssembler] = [:]
-        #expect(try ArtifactAssembler.accept(chunks[2], into: &transfers) == nil)
-        #expect(try ArtifactAssembler.accept(chunks[0], into: &transfers) == nil)
-        #expect(transfers.count == 1)
-        #expect(try ArtifactAssembler.accept(chunks[1], into: &transfers) == artifact)
-        #expect(transfers.isEmpty)
-        // A repeated chunk abandons the transfer it belongs to.
-        _ = try ArtifactAssembler.accept(chunks[0], into: &transfers)
-        #expect(throws: ProtocolError.self) { try ArtifactAssembler.accept(chunks[0], into: &transfers) }
-        #expect(transfers.isEmpty)
+        #expect(empty.count == 1 && empty[0].bytes.isEmpty)
+        // Windows of a transfer travel in their own messages.
+        for message in [WireMessage.artifactFetch(Wire.ArtifactFetch(digest: digest, first: 8, count: 1)),
+                        .artifactStored(Wire.ArtifactStored(digest: digest, next: 3))] {
+            #expect(try WireMessage(decoding: message.encoded()) == message)
+        }
+        #expect(throws: ProtocolError.self) { try WireMessage.artifactFetch(Wire.ArtifactFetch(digest: digest, first: 0, count: 9)).encoded() }
     }
 }

@@ -87,6 +87,9 @@ struct ProtocolSamples {
         case .shutdown: .shutdown(Wire.Shutdown(reason: text(maxBytes: 300)))
         case .reregister: .reregister(Wire.Reregister(session: random.next()))
         case .accepted: .accepted(Wire.Accepted(leases: (0..<int(1...40)).map { _ in random.next() }))
+        case .artifactFetch: .artifactFetch(Wire.ArtifactFetch(digest: digest(), first: random.next32(), count: UInt32(int(1...8))))
+        case .artifactStored: .artifactStored(Wire.ArtifactStored(digest: digest(), next: random.next32()))
+        case .commandLog: .commandLog(Wire.CommandLog(cell: key(), attempt: attempt(), digest: digest()))
         }
     }
 }

@@ -13,18 +13,34 @@ import Testing
         return (sha, try! Wire.ArtifactChunk.chunks(of: data, digest: ArtifactDigest(hex: sha)!))
     }
 
-    @Test func anUploadIsAssembledHeldAndHandedOverOnce() {
+    @Test func anUploadIsTrackedInOrderAndHandedOverOnce() {
         var table = UploadTable()
         let m = model(1, bytes: WireFormat.artifactChunkBytes + 10)
         #expect(m.chunks.count == 2)
-        #expect(table.add(m.chunks[1], from: w1) == .incomplete)
+        #expect(table.add(m.chunks[0], from: w1) == .taken(complete: false))
         #expect(!table.hasComplete(m.sha))
-        #expect(table.add(m.chunks[0], from: w1) == .complete)
+        #expect(table.add(m.chunks[1], from: w1) == .taken(complete: true))
         #expect(table.hasComplete(m.sha) && !table.hasComplete(m.sha.uppercased()))
-        #expect(table.openBytes == UInt64(WireFormat.artifactChunkBytes + 10))
-        #expect(table.take(m.sha)?.count == WireFormat.artifactChunkBytes + 10)
-        #expect(table.take(m.sha) == nil)
-        #expect(table.openCount == 0 && table.openBytes == 0)
+        let first = table.take(m.sha), second = table.take(m.sha)
+        #expect(first && !second)
+        #expect(table.openCount == 0)
+    }
+
+    @Test func chunksOutOfOrderAreRefusedAndAChunkZeroStartsAgain() {
+        var table = UploadTable()
+        let m = model(5, bytes: 2 * WireFormat.artifactChunkBytes + 10)
+        guard case .refused(let reason) = table.add(m.chunks[1], from: w1) else { Issue.record("a chunk with no upload was taken"); return }
+        #expect(reason.contains("no open upload"))
+        #expect(table.add(m.chunks[0], from: w1) == .taken(complete: false))
+        guard case .refused(let skipped) = table.add(m.chunks[2], from: w1) else { Issue.record("a skipped chunk was taken"); return }
+        #expect(skipped.contains("expected chunk 1"))
+        #expect(table.openCount == 0, "a refused chunk abandons its upload")
+        // A resend after a reconnect starts with chunk 0 again.
+        #expect(table.add(m.chunks[0], from: w1) == .taken(complete: false))
+        #expect(table.add(m.chunks[1], from: w1) == .taken(complete: false))
+        #expect(table.add(m.chunks[0], from: w1) == .taken(complete: false))
+        #expect(table.add(m.chunks[1], from: w1) == .taken(complete: false))
+        #expect(table.add(m.chunks[2], from: w1) == .taken(complete: true))
     }
 
     @Test func anotherWorkersChunkForAnUploadIsRefused() {
@@ -36,63 +52,44 @@ import Testing
             return
         }
         #expect(reason.contains("w2") && reason.contains("w1"))
-        #expect(table.add(m.chunks[1], from: w1) == .complete)
+        #expect(table.add(m.chunks[1], from: w1) == .taken(complete: true))
     }
 
     @Test func aWorkerHoldsAtMostEightOpenUploads() {
         var table = UploadTable()
         for seed in 0..<UInt8(UploadTable.maxOpenUploadsPerWorker) {
-            #expect(table.add(model(seed, bytes: 100).chunks[0], from: w1) == .complete)
+            #expect(table.add(model(seed, bytes: 100).chunks[0], from: w1) == .taken(complete: true))
         }
         guard case .refused(let reason) = table.add(model(99, bytes: 100).chunks[0], from: w1) else {
             Issue.record("a ninth upload was taken")
             return
         }
         #expect(reason.contains("8 open uploads"))
-        #expect(table.add(model(99, bytes: 100).chunks[0], from: w2) == .complete, "the cap is per worker")
-        table.drop(of: w1)
+        #expect(table.add(model(99, bytes: 100).chunks[0], from: w2) == .taken(complete: true), "the cap is per worker")
+        let dropped = table.drop(of: w1)
+        #expect(dropped.count == UploadTable.maxOpenUploadsPerWorker)
         #expect(table.openCount == 1)
-        #expect(table.add(model(100, bytes: 100).chunks[0], from: w1) == .complete)
+        #expect(table.add(model(100, bytes: 100).chunks[0], from: w1) == .taken(complete: true))
     }
 
-    @Test func allOpenUploadsTogetherDeclareAtMostFourLargestModels() {
+    @Test func anArtifactOfATerabyteMayBeDeclared() {
+        // Nothing is allocated for what is declared: the table holds counters only.
         var table = UploadTable()
-        // First chunks declaring the largest size: memory follows what arrives, not what is declared.
-        func first(_ seed: UInt8) -> Wire.ArtifactChunk {
-            let digest = ArtifactDigest(hex: SHA256.hash([seed]).hex)!
-            let count = UInt32((WireFormat.maxArtifactBytes + UInt64(WireFormat.artifactChunkBytes) - 1) / UInt64(WireFormat.artifactChunkBytes))
-            return Wire.ArtifactChunk(digest: digest, totalBytes: WireFormat.maxArtifactBytes, index: 0, count: count,
-                                      bytes: [UInt8](repeating: seed, count: WireFormat.artifactChunkBytes))
-        }
-        for seed in UInt8(1)...4 { #expect(table.add(first(seed), from: WorkerID("w\(seed)")) == .incomplete) }
-        #expect(table.openBytes == UploadTable.maxOpenUploadBytes)
-        guard case .refused = table.add(first(5), from: WorkerID("w5")) else {
-            Issue.record("a fifth largest upload was taken")
-            return
-        }
-        table.drop(of: WorkerID("w2"))
-        #expect(table.add(first(5), from: WorkerID("w5")) == .incomplete)
-    }
-
-    @Test func aChunkThatDoesNotFitAbandonsItsUpload() {
-        var table = UploadTable()
-        let m = model(3, bytes: WireFormat.artifactChunkBytes + 10)
-        _ = table.add(m.chunks[0], from: w1)
-        guard case .refused(let reason) = table.add(m.chunks[0], from: w1) else {
-            Issue.record("a repeated chunk was taken")
-            return
-        }
-        #expect(reason.contains("came twice"))
-        #expect(table.openCount == 0 && table.openBytes == 0)
+        let digest = ArtifactDigest(hex: SHA256.hash([1]).hex)!
+        let count = UInt32(WireFormat.maxArtifactBytes / UInt64(WireFormat.artifactChunkBytes))
+        let first = Wire.ArtifactChunk(digest: digest, totalBytes: WireFormat.maxArtifactBytes, index: 0, count: count,
+                                       bytes: [UInt8](repeating: 1, count: WireFormat.artifactChunkBytes))
+        #expect(table.add(first, from: w1) == .taken(complete: false))
     }
 
     @Test func aResultThatDidNotTakeItsModelReleasesOnlyItsSendersCompleteUpload() {
         var table = UploadTable()
         let m = model(4, bytes: 100)
         _ = table.add(m.chunks[0], from: w1)
-        table.discard(m.sha, of: w2)
-        #expect(table.hasComplete(m.sha))
-        table.discard(m.sha, of: w1)
+        let notTheirs = table.discard(m.sha, of: w2)
+        #expect(notTheirs == nil && table.hasComplete(m.sha))
+        let theirs = table.discard(m.sha, of: w1)
+        #expect(theirs != nil)
         #expect(!table.hasComplete(m.sha) && table.openCount == 0)
     }
 }

@@ -40,13 +40,18 @@ extension Array where Element == WorkerAction {
     var sent: [WireMessage] {
         compactMap { if case .send(let message) = $0 { return message } else { return nil } }
     }
-    /// Results sent, decoded from their frames, in order.
+    /// Results sent (batched, or alone after their artifact's upload), decoded from their frames, in order.
     var results: [Wire.ResultReport] { resultMessages.flatMap(\.results) }
     /// Result messages sent, decoded.
     var resultMessages: [Wire.ResultBatch] {
         compactMap {
-            guard case .sendFrame(let frame) = $0,
-                  case .result(let batch)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
+            let frame: [UInt8]
+            switch $0 {
+            case .sendFrame(let sent): frame = sent
+            case .uploadArtifact(_, _, let then?): frame = then
+            default: return nil
+            }
+            guard case .result(let batch)? = try? frame.withUnsafeBytes({ try WireMessage(decoding: $0) }) else { return nil }
             return batch
         }
     }
@@ -66,7 +71,7 @@ extension Array where Element == WorkerAction {
         sent.compactMap { if case .accepted(let accepted) = $0 { return accepted.leases } else { return nil } }
     }
     var uploads: [ArtifactDigest] {
-        compactMap { if case .uploadArtifact(let digest, _) = $0 { return digest } else { return nil } }
+        compactMap { if case .uploadArtifact(let digest, _, _) = $0 { return digest } else { return nil } }
     }
     var notes: [WorkerNote] {
         compactMap { if case .note(let note) = $0 { return note } else { return nil } }

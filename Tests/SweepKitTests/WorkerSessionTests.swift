@@ -117,29 +117,27 @@ import Testing
         #expect(deliver([welcome(3)], to: &session, now: at(150)).results.isEmpty)
     }
 
-    @Test func aPretrainingsModelIsCachedAndUploadedBeforeItsResultEveryTime() throws {
+    @Test func aPretrainingsModelIsUploadedBeforeItsResultEveryTime() throws {
         var session = welcomedSession()
         let a = try noopAssign("p", lease: 1)
         _ = deliver([.assign([a])], to: &session, now: at(10))
-        let model: [UInt8] = Array(repeating: 7, count: 1000)
-        let digest = try #require(ArtifactDigest(hex: SHA256.hash(model).hex))
-        let actions = session.cellFinished(a, .finished(CellResult(accuracy: 1), model: model), now: at(20))
+        let digest = try #require(ArtifactDigest(hex: SHA256.hash(Array(repeating: UInt8(7), count: 1000)).hex))
+        let actions = session.cellFinished(a, .finished(CellResult(accuracy: 1), model: StoredArtifact(digest: digest, bytes: 1000)), now: at(20))
             + session.roundEnded(now: at(20))
-        guard case .storeArtifact(let stored, let bytes)? = actions.first else {
-            Issue.record("the model is cached first: \(actions)")
-            return
-        }
-        #expect(stored == digest && bytes == model)
-        let uploadAt = try #require(actions.firstIndex { if case .uploadArtifact(digest, answering: false) = $0 { true } else { false } })
-        let resultAt = try #require(actions.firstIndex { if case .sendFrame = $0 { true } else { false } })
-        #expect(uploadAt < resultAt)
+        // The result frame goes with the upload, sent by the driver after the model's last chunk.
+        #expect(!actions.contains { if case .sendFrame = $0 { true } else { false } })
+        #expect(actions.uploads == [digest])
         #expect(actions.results.first?.result.artifactSHA256 == digest.hex)
+        // Its slot's credit waits for the upload (the result frees the slot at the coordinator).
+        #expect(session.tick(now: at(21)).credits.isEmpty)
+        _ = session.uploadEnded(digest, now: at(22))
+        #expect(session.tick(now: at(23)).credits == [1])
         let resent = deliver([welcome(2)], to: &session, now: at(30))
         #expect(resent.uploads == [digest] && resent.results.count == 1)
         // The model is now held: READY lists it, and a request for it is answered from the cache.
         #expect(deliver([.reregister(Wire.Reregister(session: 2))], to: &session, now: at(40)).readies.first?.artifacts == [digest])
         let request = deliver([.artifactRequest(Wire.ArtifactRequest(digest: digest))], to: &session, now: at(50))
-        #expect(request.contains { if case .uploadArtifact(digest, answering: true) = $0 { true } else { false } })
+        #expect(request.contains { if case .uploadArtifact(digest, answering: true, then: nil) = $0 { true } else { false } })
     }
 
     @Test func aFailureIsReportedWithItsReasonAndTheSlotComesBack() throws {
@@ -310,22 +308,20 @@ import Testing
     let model: [UInt8] = (0..<(2 * WireFormat.artifactChunkBytes + 5)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
     var digest: ArtifactDigest { ArtifactDigest(hex: SHA256.hash(model).hex)! }
 
-    @Test func aMissingModelIsRequestedOnceAndItsCellsRunWhenItArrivesWhole() throws {
+    @Test func aMissingModelIsRequestedOnceAndItsCellsRunWhenItIsStored() throws {
         var session = welcomedSession()
         let a = try noopAssign("a", lease: 1, model: digest), b = try noopAssign("b", lease: 2, model: digest)
         let round = deliver([.assign([a]), .assign([b])], to: &session, now: at(10))
         let requests = round.sent.filter { if case .artifactRequest(let r) = $0 { r.digest == digest } else { false } }
         #expect(requests.count == 1)
         #expect(round.accepted == [[1, 2]] && round.runs.isEmpty)
+        // Chunks go to the driver's download (it streams them into the store) and nothing runs yet.
         let chunks = try Wire.ArtifactChunk.chunks(of: model, digest: digest)
-        #expect(chunks.count == 3)
         var actions: [WorkerAction] = []
-        for chunk in chunks.reversed() { actions += deliver([.artifact(chunk)], to: &session, now: at(20)) }
-        guard let storeAt = actions.firstIndex(where: { if case .storeArtifact(digest, model) = $0 { true } else { false } }) else {
-            Issue.record("the model is cached: \(actions)")
-            return
-        }
-        #expect(actions.firstIndex { if case .run = $0 { true } else { false } }.map { $0 > storeAt } == true)
+        for chunk in chunks { actions += deliver([.artifact(chunk)], to: &session, now: at(20)) }
+        #expect(actions.filter { if case .artifactTransfer(.artifact) = $0 { true } else { false } }.count == 3)
+        #expect(actions.runs.isEmpty)
+        actions = session.artifactStored(digest, now: at(21))
         #expect(actions.runs == [a.cell, b.cell])
         let c = try noopAssign("c", lease: 3, model: digest)
         #expect(deliver([.assign([c])], to: &session, now: at(30)).runs.isEmpty, "both slots busy")
@@ -333,16 +329,14 @@ import Testing
                 "a held model is not requested again")
     }
 
-    @Test func bytesThatDoNotHashToTheirDigestFailTheWaitingCells() throws {
+    @Test func aDownloadThatFailsFailsTheWaitingCells() throws {
         var session = welcomedSession()
         let wrong = try #require(ArtifactDigest(hex: SHA256.hash([9]).hex))
         let a = try noopAssign("a", lease: 1, model: wrong)
         _ = deliver([.assign([a])], to: &session, now: at(10))
-        var actions: [WorkerAction] = []
-        for chunk in try Wire.ArtifactChunk.chunks(of: model, digest: wrong) { actions += deliver([.artifact(chunk)], to: &session, now: at(20)) }
+        let actions = session.artifactFailed(wrong, message: "model bytes do not hash to their digest", now: at(20))
         #expect(actions.failures.map(\.reason) == [.artifactUnavailable])
         #expect(actions.failures.first?.retryable == true)
-        #expect(!actions.contains { if case .storeArtifact = $0 { true } else { false } })
         #expect(session.inFlightCount == 0)
     }
 

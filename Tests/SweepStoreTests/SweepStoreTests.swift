@@ -32,7 +32,7 @@ enum Fixture {
         let tables = try connection.query(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'", [])[0]
             .decode(0, as: Int.self)
-        #expect(tables == 11)  // sweeps, cells, sweep_cells, results, artifacts, workers, events, schema_migrations, sweep_live, sweep_owners, sweep_leases
+        #expect(tables == 13)  // sweeps, cells, sweep_cells, results, artifacts, workers, events, schema_migrations, sweep_live, sweep_owners, sweep_leases, artifact_chunks, cell_logs
         let second = try Migrator().migrate(connection)
         #expect(second.applied.isEmpty)
         #expect(second.version == first.version)

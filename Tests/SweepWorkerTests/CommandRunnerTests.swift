@@ -56,10 +56,15 @@ import Testing
         #expect(GridCell(key: cell, kind: .pretrain, spec: .command(spec("")), canonicalJSON: [], dependency: nil)
             .problem(with: CellResult(accuracy: result.accuracy, artifactSHA256: String(repeating: "a", count: 64), timings: result.timings)) == nil)
         // The evaluate side: the archive in the cache, unpacked once, resolved into the task's four files.
-        let cache = ArtifactCache(root: root + "/worker")
-        let digest = ArtifactDigest(hex: SHA256.hash(model).hex)!
-        cache.write(model, digest: digest)
+        // The archive went straight into the runner's artifact store (here the cache), never into memory.
+        let cache = ArtifactCache(root: root + "/cache")
+        let digest = model.digest
+        #expect(try SHA256.hash(fileAt: cache.path(digest)).hex == digest.hex)
+        #expect(try cache.store.size(of: digest) == model.bytes)
         let outputs = CommandOutputs(cacheDirectory: root + "/worker", cache: cache)
+        // The attempt's log is an artifact of its own, whatever the outcome.
+        let storedLog = try #require(runner.storeLog(cell: cell, attempt: 1))
+        #expect(String(decoding: try #require(cache.read(storedLog.digest)), as: UTF8.self).contains("made by extract"))
         let evaluate = EvaluateSpec(noiseRatio: 0.2, task: "mnist5k->digits", method: .lp, seed: 3,
                                     features: .command(CommandFeatures(cell: cell.hex)))
         let resolved = try outputs.resolve(evaluate, artifact: digest)
@@ -82,10 +87,8 @@ import Testing
         let outcome = runner.run(spec("env > \"$1\"/env.txt; pwd > \"$1\"/pwd.txt", tasks: [], environment: ["EXTRA": "x {out}"]),
                                  cell: cell, attempt: 2)
         guard case .finished(_, let model?) = outcome else { Issue.record("expected success, got \(outcome)"); return }
-        let cache = ArtifactCache(root: root + "/worker")
-        let digest = ArtifactDigest(hex: SHA256.hash(model).hex)!
-        cache.write(model, digest: digest)
-        let folder = try CommandOutputs(cacheDirectory: root + "/worker", cache: cache).folder(of: digest)
+        let cache = ArtifactCache(root: root + "/cache")
+        let folder = try CommandOutputs(cacheDirectory: root + "/worker", cache: cache).folder(of: model.digest)
         let env = try String(contentsOfFile: folder + "/env.txt", encoding: .utf8)
         let names = Set(env.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
         #expect(!env.contains("database-secret") && !env.contains("worker.secret"))

@@ -22,7 +22,7 @@ import ZeroMQ
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = ArtifactCache(root: root)
         let models: [[UInt8]] = [[1, 2, 3], Array(repeating: 9, count: 100_000), []]
-        for model in models { cache.write(model, digest: digest(model)) }
+        for model in models { #expect(try cache.write(model, kind: "model").digest == digest(model)) }
         for model in models { #expect(cache.read(digest(model)) == model) }
         #expect(cache.read(digest([4])) == nil)
         // A half-written file (another process's temporary) is not a model.

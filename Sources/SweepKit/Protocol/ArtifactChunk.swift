@@ -5,7 +5,7 @@ extension Wire {
     /// An artifact of `totalBytes` travels as `count = max(1, ⌈totalBytes / 1 MiB⌉)` chunks; every
     /// chunk but the last holds exactly ``WireFormat/artifactChunkBytes``, so chunk `index`
     /// starts at `index × 1 MiB`. The decoder checks all of this.
-    /// Layout: digest (32 bytes), total bytes u64 (≤ 256 MiB), index u32, count u32, bytes
+    /// Layout: digest (32 bytes), total bytes u64 (≤ 1 TiB), index u32, count u32, bytes
     /// (≤ 1 MiB).
     public struct ArtifactChunk: Hashable, Sendable {
         public var digest: ArtifactDigest

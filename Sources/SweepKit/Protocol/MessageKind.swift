@@ -34,6 +34,12 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case reregister = 0x10
     /// Worker → coordinator: it has these assignments (leases).
     case accepted = 0x11
+    /// Worker → coordinator: send me these chunks of an artifact (a download's window).
+    case artifactFetch = 0x12
+    /// Coordinator → worker: these chunks of your upload are stored (an upload's window).
+    case artifactStored = 0x13
+    /// Worker → coordinator: the log of a command attempt is this artifact.
+    case commandLog = 0x14
 
     public var description: String {
         switch self {
@@ -54,6 +60,9 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .shutdown: "shutdown"
         case .reregister: "reregister"
         case .accepted: "accepted"
+        case .artifactFetch: "artifact-fetch"
+        case .artifactStored: "artifact-stored"
+        case .commandLog: "command-log"
         }
     }
 }

@@ -1,101 +1,107 @@
-/// The artifact uploads a coordinator holds: models workers send (artifact-upload chunks) before
-/// their pretrain results, assembled within caps, kept until a result takes them.
+/// The artifact uploads a coordinator has open: models and command outputs workers send
+/// (artifact-upload chunks) before the results that name them, and command logs. The table
+/// holds no bytes: each chunk goes on to the store thread, which writes it to the artifact
+/// backend as it comes (``WireFormat/artifactWindowChunks`` chunks in flight per upload, confirmed
+/// with artifact-stored), so memory does not follow an artifact's size.
 ///
-/// Bounds (docs/protocol.md, "Bad frames"): each upload belongs to the worker whose chunk opened
-/// it (another worker's chunk for it is refused); a worker has at most
-/// ``maxOpenUploadsPerWorker`` uploads open (in progress or complete and waiting for their result);
-/// all open uploads together declare at most ``maxOpenUploadBytes``. Memory follows the bytes
-/// received, not the size declared (``ArtifactAssembler``). The digest is not checked here: the
-/// store checks it where the bytes are written (PostgreSQL computes the SHA-256).
+/// Rules (docs/protocol.md, "Bad frames"): each upload belongs to the worker whose chunk opened
+/// it (another worker's chunk for it is refused); its chunks come in index order (a chunk 0
+/// starts it again: the worker resends after a reconnect); a worker has at most
+/// ``maxOpenUploadsPerWorker`` uploads open (in progress, or complete and waiting for the result
+/// that names them). A refused chunk abandons its upload. The digest is checked where the bytes
+/// are written (the backend's writer hashes them).
 ///
-/// Cost: a chunk is O(its bytes) plus O(open uploads) when it opens an upload.
+/// Cost: a chunk is O(1), plus O(open uploads) when it opens one.
 public struct UploadTable: Sendable {
     /// Uploads one worker may have open. A worker uploads a model just before sending its pretrain
-    /// result, so it rarely has more than one.
+    /// result, so it rarely has more than two (the output and the log of a command cell).
     public static let maxOpenUploadsPerWorker = 8
-    /// Declared bytes of all open uploads together (four artifacts of the largest size).
-    public static let maxOpenUploadBytes = 4 * WireFormat.maxArtifactBytes
 
     /// What became of a chunk.
     public enum Outcome: Equatable, Sendable {
-        /// Taken; the upload is not complete yet.
-        case incomplete
-        /// Taken, and the upload is complete: its bytes wait for the result that names them.
-        case complete
-        /// Refused (a bad frame): why, naming the worker and the limit.
+        /// Taken: write it (a chunk 0 opens, or opens again, the upload); `complete` when it was the last.
+        case taken(complete: Bool)
+        /// Refused (a bad frame): why, naming the worker and the rule. The upload is abandoned.
         case refused(String)
     }
 
-    var assembling: [ArtifactDigest: ArtifactAssembler] = [:]
-    var complete: [ArtifactDigest: [UInt8]] = [:]
-    var owners: [ArtifactDigest: (worker: WorkerID, bytes: UInt64)] = [:]
-    /// Bytes declared by the open uploads.
-    public private(set) var openBytes: UInt64 = 0
+    struct Upload: Sendable {
+        var worker: WorkerID
+        var totalBytes: UInt64
+        var count: UInt32
+        var next: UInt32
+        var isComplete: Bool { next == count }
+    }
+
+    var uploads: [ArtifactDigest: Upload] = [:]
 
     public init() {}
 
     /// Uploads open (in progress or complete), of every worker.
-    public var openCount: Int { owners.count }
+    public var openCount: Int { uploads.count }
 
-    /// Adds a chunk from `worker`. A first chunk opens an upload (again, if this worker's earlier
-    /// one is complete and waiting) only within the caps; a chunk of another worker's upload, or
-    /// one that does not fit its upload, is refused, and a refused chunk abandons its upload.
+    /// Adds a chunk from `worker` (see the type's rules).
     public mutating func add(_ chunk: Wire.ArtifactChunk, from worker: WorkerID) -> Outcome {
-        if let owner = owners[chunk.digest], owner.worker != worker {
-            return .refused("artifact chunk from \(worker) for an upload of \(owner.worker)")
+        if let open = uploads[chunk.digest], open.worker != worker {
+            return .refused("artifact chunk from \(worker) for an upload of \(open.worker)")
         }
-        if assembling[chunk.digest] == nil {
-            release(chunk.digest)
-            let open = owners.values.reduce(0) { $0 + ($1.worker == worker ? 1 : 0) }
-            guard open < Self.maxOpenUploadsPerWorker, openBytes + chunk.totalBytes <= Self.maxOpenUploadBytes else {
-                return .refused("artifact upload of \(chunk.totalBytes) bytes from \(worker) refused: \(open) open uploads, \(openBytes) bytes held")
+        if chunk.index == 0 {
+            uploads[chunk.digest] = nil
+            let open = uploads.values.reduce(0) { $0 + ($1.worker == worker ? 1 : 0) }
+            guard open < Self.maxOpenUploadsPerWorker else {
+                return .refused("artifact upload of \(chunk.totalBytes) bytes from \(worker) refused: \(open) open uploads")
             }
-            owners[chunk.digest] = (worker, chunk.totalBytes)
-            openBytes += chunk.totalBytes
+            uploads[chunk.digest] = Upload(worker: worker, totalBytes: chunk.totalBytes, count: chunk.count, next: 1)
+            return .taken(complete: chunk.count == 1)
         }
-        let completed: [UInt8]?
-        do {
-            completed = try ArtifactAssembler.accept(chunk, into: &assembling)
-        } catch {
-            // `accept` abandoned the transfer.
-            release(chunk.digest)
-            return .refused("artifact chunk: \(error)")
+        guard var upload = uploads[chunk.digest] else {
+            return .refused("artifact chunk \(chunk.index) from \(worker) for no open upload")
         }
-        guard let bytes = completed else { return .incomplete }
-        complete[chunk.digest] = bytes
-        return .complete
+        guard chunk.index == upload.next, chunk.totalBytes == upload.totalBytes else {
+            uploads[chunk.digest] = nil
+            return .refused("artifact chunk \(chunk.index) from \(worker): expected chunk \(upload.next) of \(upload.count) (chunks come in order)")
+        }
+        upload.next += 1
+        uploads[chunk.digest] = upload
+        return .taken(complete: upload.isComplete)
     }
 
-    /// Whether a complete upload of the model with this SHA-256 (64 lower-case hex digits) is held.
+    /// Whether a complete upload of the artifact with this SHA-256 (64 lower-case hex digits) is open.
     public func hasComplete(_ sha256: String) -> Bool {
         guard let digest = Self.digest(sha256) else { return false }
-        return complete[digest] != nil
+        return uploads[digest]?.isComplete == true
     }
 
-    /// The bytes of a complete upload, handed over (to the store) and forgotten.
-    public mutating func take(_ sha256: String) -> [UInt8]? {
-        guard let digest = Self.digest(sha256), let bytes = complete[digest] else { return nil }
-        release(digest)
-        return bytes
+    /// Whether `worker` completed an upload of `digest`; if so it is handed over (to the result
+    /// or log that names it) and forgotten.
+    public mutating func take(_ digest: ArtifactDigest, of worker: WorkerID) -> Bool {
+        guard let upload = uploads[digest], upload.isComplete, upload.worker == worker else { return false }
+        uploads[digest] = nil
+        return true
     }
 
-    /// Forgets `worker`'s complete upload of this model: its result did not take it (the cell was
-    /// done already, or the result was refused), so it must not hold the caps.
-    public mutating func discard(_ sha256: String, of worker: WorkerID) {
-        guard let digest = Self.digest(sha256), complete[digest] != nil, owners[digest]?.worker == worker else { return }
-        release(digest)
+    /// ``take(_:of:)`` by the hex SHA-256 a result carries, whoever uploaded it.
+    public mutating func take(_ sha256: String) -> Bool {
+        guard let digest = Self.digest(sha256), let upload = uploads[digest], upload.isComplete else { return false }
+        uploads[digest] = nil
+        return true
     }
 
-    /// Forgets every upload of a worker that is gone (it uploads again when it resends its result).
-    public mutating func drop(of worker: WorkerID) {
-        for (digest, owner) in owners where owner.worker == worker { release(digest) }
+    /// Forgets `worker`'s complete upload of this artifact: its result did not take it (the cell
+    /// was done already, or the result was refused), so it must not hold the caps. Returns the
+    /// digest when one was forgotten (its written bytes are then abandoned).
+    public mutating func discard(_ sha256: String, of worker: WorkerID) -> ArtifactDigest? {
+        guard let digest = Self.digest(sha256), uploads[digest]?.isComplete == true, uploads[digest]?.worker == worker else { return nil }
+        uploads[digest] = nil
+        return digest
     }
 
-    mutating func release(_ digest: ArtifactDigest) {
-        assembling[digest] = nil
-        complete[digest] = nil
-        guard let owner = owners.removeValue(forKey: digest) else { return }
-        openBytes -= owner.bytes
+    /// Forgets every upload of a worker that is gone (it uploads again when it resends its
+    /// result); returns their digests, whose written bytes are abandoned.
+    public mutating func drop(of worker: WorkerID) -> [ArtifactDigest] {
+        let gone = uploads.filter { $0.value.worker == worker }.map(\.key)
+        for digest in gone { uploads[digest] = nil }
+        return gone
     }
 
     /// The digest of exactly 64 lower-case hex digits (the form a result carries and uploads are kept under).
@@ -103,4 +109,9 @@ public struct UploadTable: Sendable {
         guard let digest = ArtifactDigest(hex: sha256), digest.hex == sha256 else { return nil }
         return digest
     }
+}
+
+extension UploadTable {
+    /// Forgets the upload of `digest`, whoever sent it (its bytes could not be written); whether one was open.
+    public mutating func remove(_ digest: ArtifactDigest) -> Bool { uploads.removeValue(forKey: digest) != nil }
 }

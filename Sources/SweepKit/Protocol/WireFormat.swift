@@ -12,8 +12,12 @@ public enum WireFormat {
 
     /// The largest artifact chunk's payload: 1 MiB.
     public static let artifactChunkBytes = 1 << 20
-    /// The largest whole artifact: 256 MiB (256 chunks).
-    public static let maxArtifactBytes: UInt64 = 256 << 20
+    /// The largest whole artifact: 1 TiB (2^20 chunks). Artifacts stream chunk by chunk with
+    /// flow control (``artifactWindowChunks``), so no peer holds a whole one in memory.
+    public static let maxArtifactBytes: UInt64 = 1 << 40
+    /// Chunks of one artifact in flight at once: a sender sends at most this many beyond what the
+    /// receiver confirmed (artifact-stored) or asked for (artifact-fetch).
+    public static let artifactWindowChunks: UInt32 = 8
     /// The largest frame a peer sends: a full artifact chunk plus its fields, with room to spare.
     /// Sockets set `ZMQ_MAXMSGSIZE` to this.
     public static let maxFrameBytes = artifactChunkBytes + 4096

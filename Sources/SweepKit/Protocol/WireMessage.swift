@@ -22,6 +22,9 @@ public enum WireMessage: Hashable, Sendable {
     case shutdown(Wire.Shutdown)
     case reregister(Wire.Reregister)
     case accepted(Wire.Accepted)
+    case artifactFetch(Wire.ArtifactFetch)
+    case artifactStored(Wire.ArtifactStored)
+    case commandLog(Wire.CommandLog)
 
     public var kind: MessageKind {
         switch self {
@@ -42,6 +45,9 @@ public enum WireMessage: Hashable, Sendable {
         case .shutdown: .shutdown
         case .reregister: .reregister
         case .accepted: .accepted
+        case .artifactFetch: .artifactFetch
+        case .artifactStored: .artifactStored
+        case .commandLog: .commandLog
         }
     }
 
@@ -82,6 +88,9 @@ public enum WireMessage: Hashable, Sendable {
         case .shutdown(let body): try body.encode(to: &writer)
         case .reregister(let body): try body.encode(to: &writer)
         case .accepted(let body): try body.encode(to: &writer)
+        case .artifactFetch(let body): try body.encode(to: &writer)
+        case .artifactStored(let body): try body.encode(to: &writer)
+        case .commandLog(let body): try body.encode(to: &writer)
         }
         let frameBytes = writer.bytes.count - start
         guard frameBytes <= WireFormat.maxFrameBytes else {
@@ -126,6 +135,9 @@ public enum WireMessage: Hashable, Sendable {
         case .shutdown: self = .shutdown(try Wire.Shutdown(from: &reader))
         case .reregister: self = .reregister(try Wire.Reregister(from: &reader))
         case .accepted: self = .accepted(try Wire.Accepted(from: &reader))
+        case .artifactFetch: self = .artifactFetch(try Wire.ArtifactFetch(from: &reader))
+        case .artifactStored: self = .artifactStored(try Wire.ArtifactStored(from: &reader))
+        case .commandLog: self = .commandLog(try Wire.CommandLog(from: &reader))
         }
         try reader.finish(kind)
     }

@@ -12,11 +12,18 @@ public enum WorkerAction: Sendable {
     case sendFrame([UInt8])
     /// Hand this attempt to an idle slot thread; report its end with ``WorkerSession/cellFinished(_:_:now:)``.
     case run(WorkerJob)
-    /// Write these bytes into the artifact cache under their (verified) digest.
-    case storeArtifact(ArtifactDigest, [UInt8])
-    /// Send the cached artifact as artifact-upload chunks. When `answering` a request and the
-    /// cache cannot give it, say artifact-unavailable (``WorkerSession/uploadFailed(_:now:)``).
-    case uploadArtifact(ArtifactDigest, answering: Bool)
+    /// Send the stored artifact as artifact-upload chunks, a window at a time (artifact-stored
+    /// opens the next), then the frame `then` (the result that names it) when given. When
+    /// `answering` a request and the store cannot give it, say artifact-unavailable
+    /// (``WorkerSession/uploadFailed(_:now:)``). A worker whose artifacts are in the shared
+    /// folder the coordinator reads sends `then` at once: its bytes do not cross ZeroMQ.
+    case uploadArtifact(ArtifactDigest, answering: Bool, then: [UInt8]?)
+    /// A message of an artifact transfer for the driver's downloads and uploads: a chunk
+    /// (artifact; written to the store as it comes, the next fetched, and
+    /// ``WorkerSession/artifactStored(_:now:)`` or ``WorkerSession/artifactFailed(_:message:now:)``
+    /// called at its end), artifact-stored (an upload's window), artifact-unavailable (the
+    /// download or upload of that digest ends).
+    case artifactTransfer(WireMessage)
     /// Something the operator should read; the driver chooses the log level.
     case note(WorkerNote)
 }
@@ -35,10 +42,23 @@ public struct WorkerJob: Sendable {
     }
 }
 
+/// An artifact a slot wrote to the worker's artifact store (a pre-training's model, a command
+/// cell's output archive, a command log).
+public struct StoredArtifact: Sendable, Hashable {
+    public var digest: ArtifactDigest
+    public var bytes: UInt64
+
+    public init(digest: ArtifactDigest, bytes: UInt64) {
+        self.digest = digest
+        self.bytes = bytes
+    }
+}
+
 /// How an attempt ended in its slot.
 public enum CellOutcome: Sendable {
-    /// The result and, for a pre-training, the model's bytes.
-    case finished(CellResult, model: [UInt8]?)
+    /// The result and, for a pre-training or a command cell, the artifact it made, already in
+    /// the worker's artifact store (hashed and written off the socket thread).
+    case finished(CellResult, model: StoredArtifact?)
     /// A failure as the worker reports it (FAILURE's reason, retryability and message).
     case failed(reason: Wire.FailureReason, retryable: Bool, message: String)
 }

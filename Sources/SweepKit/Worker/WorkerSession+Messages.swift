@@ -15,6 +15,7 @@ extension WorkerSession {
                 let free = configuration.slots - inFlight.count
                 if free > 0 { send(.credit(Wire.Credit(slots: UInt32(free))), now: now) }
                 creditOwed = 0
+                creditAfterUpload.removeAll()
             }
             resendUnacknowledged(now: now)
         case .reregister:
@@ -27,13 +28,14 @@ extension WorkerSession {
             for key in ack.cells { unacked[key] = nil }
         case .cancel(let cancel):
             withdrawWaiting(cancel, now: now)
-        case .artifact(let chunk):
-            receiveArtifact(chunk, now: now)
+        case .artifact, .artifactStored:
+            outbox.append(.artifactTransfer(message))
         case .artifactUnavailable(let unavailable):
+            outbox.append(.artifactTransfer(message))
             failParked(unavailable.digest, message: "model \(unavailable.digest.hex.prefix(12)) unavailable: \(unavailable.reason)", now: now)
         case .artifactRequest(let request):
             if held.contains(request.digest) {
-                outbox.append(.uploadArtifact(request.digest, answering: true))
+                outbox.append(.uploadArtifact(request.digest, answering: true, then: nil))
             } else {
                 send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: request.digest, reason: "not in this worker's cache")), now: now)
             }
@@ -42,7 +44,7 @@ extension WorkerSession {
         case .shutdown(let shutdown):
             outbox.append(.note(.shutdown(reason: shutdown.reason)))
             isFinished = true
-        case .ready, .credit, .result, .failure, .artifactUpload, .accepted:
+        case .ready, .credit, .result, .failure, .artifactUpload, .accepted, .artifactFetch, .commandLog:
             outbox.append(.note(.droppedWrongDirection(message.kind)))
         }
     }
@@ -83,25 +85,6 @@ extension WorkerSession {
         sendFailure(job.assign, reason: .cancelled, retryable: true, message: "cancelled before it started", now: now)
     }
 
-    mutating func receiveArtifact(_ chunk: Wire.ArtifactChunk, now: SchedulerTime) {
-        let completed: [UInt8]?
-        do {
-            completed = try ArtifactAssembler.accept(chunk, into: &downloads)
-        } catch {
-            outbox.append(.note(.badArtifactChunk("\(error)")))
-            return
-        }
-        guard let bytes = completed else { return }
-        guard SHA256.hash(bytes).hex == chunk.digest.hex else {
-            failParked(chunk.digest, message: "model bytes do not hash to their digest", now: now)
-            return
-        }
-        held.insert(chunk.digest)
-        outbox.append(.storeArtifact(chunk.digest, bytes))
-        waiting.append(contentsOf: parked.removeValue(forKey: chunk.digest) ?? [])
-        startJobs()
-    }
-
     mutating func failParked(_ digest: ArtifactDigest, message: String, now: SchedulerTime) {
         for job in parked.removeValue(forKey: digest) ?? [] {
             inFlight[job.assign.cell] = nil
@@ -117,10 +100,12 @@ extension WorkerSession {
         lastResendAt = now
         lastResendSession = sessionID
         outbox.append(.note(.resending(count: unacked.count)))
-        // Every model first, then the results in as few messages as the caps allow; the round's
-        // finished results are among them.
-        for entry in unacked.values { if let digest = entry.artifact { outbox.append(.uploadArtifact(digest, answering: false)) } }
-        finishedResults = unacked.values.map(\.element)
+        // A result naming an artifact goes after its upload, in a message of its own; the rest in
+        // as few messages as the caps allow (the round's finished results are among them).
+        finishedResults = []
+        for entry in unacked.values {
+            if let digest = entry.artifact { sendResult(entry.element, artifact: digest, now: now) } else { finishedResults.append(entry.element) }
+        }
         sendFinishedResults(now: now)
     }
 }

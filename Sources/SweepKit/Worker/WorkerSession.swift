@@ -26,9 +26,11 @@ import StudyData
 ///   is left (``WorkerAction/disconnect``) and connected again after a back-off that starts at
 ///   the configured minimum and doubles to the maximum; a WELCOME resets it.
 /// - **Artifacts**: an ASSIGN that needs a model this worker does not hold parks its job and asks
-///   for the model once; chunks are assembled and the whole checked against its SHA-256 before
-///   the parked jobs run; ARTIFACT-UNAVAILABLE, or bytes that do not hash to their digest, fail
-///   them (retryable). A pre-training's model is hashed, cached and uploaded before its result.
+///   for the model once; the driver streams the chunks into its store, a window at a time, and
+///   reports ``artifactStored(_:now:)`` (the parked jobs run) or ``artifactFailed(_:message:now:)``
+///   (bytes that do not hash to their digest); ARTIFACT-UNAVAILABLE fails them too (retryable).
+///   A slot writes a pre-training's model (a command's output) to the store; it is uploaded, a
+///   window at a time, before its result (``WorkerAction/uploadArtifact(_:answering:then:)``).
 /// - **Drain** (SIGTERM/SIGINT or DRAIN): queued and parked jobs are handed back (dropped here;
 ///   the coordinator re-queues them on SHUTDOWN without counting an attempt), running ones finish;
 ///   when nothing runs and every result is acknowledged, or the grace period is over, SHUTDOWN.
@@ -66,6 +68,10 @@ public struct WorkerSession: Sendable {
     var waitingHead = 0
     var running = 0
     var creditOwed = 0
+    /// Credit of attempts whose result waits for its artifact's upload: granted when the driver
+    /// says the upload ended (``uploadEnded(_:now:)``), so credit never reaches the coordinator
+    /// before the result that frees the slot (it would be capped away there).
+    var creditAfterUpload: [ArtifactDigest: Int] = [:]
     /// Leases of this round's ASSIGNs and their jobs, confirmed (and queued) at ``receiveEnded(now:)``.
     var acceptedLeases: [LeaseID] = []
     var acceptedJobs: [WorkerJob] = []
@@ -78,7 +84,6 @@ public struct WorkerSession: Sendable {
     var finishedResults: [[UInt8]] = []
     var held: Set<ArtifactDigest>
     var parked: [ArtifactDigest: [WorkerJob]] = [:]
-    var downloads: [ArtifactDigest: ArtifactAssembler] = [:]
 
     // Stopping.
     var draining = false
@@ -162,16 +167,11 @@ public struct WorkerSession: Sendable {
         inFlight[assign.cell] = nil
         creditOwed += 1
         switch outcome {
-        case .finished(var result, let model):
-            var digest: ArtifactDigest?
-            if let model {
-                let hex = SHA256.hash(model).hex
-                result.artifactSHA256 = hex
-                digest = ArtifactDigest(hex: hex)
-                if let digest {
-                    held.insert(digest)
-                    outbox.append(.storeArtifact(digest, model))
-                }
+        case .finished(var result, let artifact):
+            let digest = artifact?.digest
+            if let digest {
+                result.artifactSHA256 = digest.hex
+                held.insert(digest)
             }
             let report = Wire.ResultReport(cell: assign.cell, lease: assign.lease, attempt: assign.attempt, result: result)
             guard let element = try? report.encodedElement() else {
@@ -180,10 +180,16 @@ public struct WorkerSession: Sendable {
                 break
             }
             unacked[assign.cell] = (element, digest)
-            // Sent at the end of the round (``sendFinishedResults(now:)``), after its model's upload.
             if connected {
-                if let digest { outbox.append(.uploadArtifact(digest, answering: false)) }
-                finishedResults.append(element)
+                if let digest {
+                    // Its slot's credit goes once its upload and result have gone (``uploadEnded(_:now:)``).
+                    creditOwed -= 1
+                    creditAfterUpload[digest, default: 0] += 1
+                    sendResult(element, artifact: digest, now: now)
+                } else {
+                    // Sent at the end of the round, batched (``sendFinishedResults(now:)``).
+                    finishedResults.append(element)
+                }
             }
         case .failed(let reason, let retryable, let message):
             // The cache lost a model it was thought to hold: ask for it next time.
@@ -194,10 +200,33 @@ public struct WorkerSession: Sendable {
         return takeActions()
     }
 
-    /// The cache could not give an artifact the coordinator asked for (``WorkerAction/uploadArtifact(_:answering:)``).
+    /// The cache could not give an artifact the coordinator asked for (``WorkerAction/uploadArtifact(_:answering:then:)``).
     public mutating func uploadFailed(_ digest: ArtifactDigest, now: SchedulerTime) -> [WorkerAction] {
         held.remove(digest)
         send(.artifactUnavailable(Wire.ArtifactUnavailable(digest: digest, reason: "not in this worker's cache")), now: now)
+        return takeActions()
+    }
+
+    /// The upload of `digest` ended (its last chunk and the frames waiting for it are sent, or it
+    /// was given up): the credit of the attempts waiting for it goes out with the next tick.
+    public mutating func uploadEnded(_ digest: ArtifactDigest, now: SchedulerTime) -> [WorkerAction] {
+        creditOwed += creditAfterUpload.removeValue(forKey: digest) ?? 0
+        return takeActions()
+    }
+
+    /// A download ended well (its bytes hashed to their digest and are in the store), or the
+    /// driver found the artifact in the shared folder: the jobs parked for it run.
+    public mutating func artifactStored(_ digest: ArtifactDigest, now: SchedulerTime) -> [WorkerAction] {
+        held.insert(digest)
+        waiting.append(contentsOf: parked.removeValue(forKey: digest) ?? [])
+        startJobs()
+        return takeActions()
+    }
+
+    /// A download failed (bytes that do not hash to their digest, a chunk out of order, the
+    /// store unwritable): the jobs parked for it fail (retryable, reason artifact-unavailable).
+    public mutating func artifactFailed(_ digest: ArtifactDigest, message: String, now: SchedulerTime) -> [WorkerAction] {
+        failParked(digest, message: message, now: now)
         return takeActions()
     }
 
@@ -319,6 +348,14 @@ public struct WorkerSession: Sendable {
     mutating func send(_ message: WireMessage, now: SchedulerTime) {
         guard connected else { return }
         outbox.append(.send(message))
+        lastSent = now
+    }
+
+    /// A result naming an artifact: a result message of its own, sent by the driver after the
+    /// artifact's upload (``WorkerAction/uploadArtifact(_:answering:then:)``).
+    mutating func sendResult(_ element: [UInt8], artifact: ArtifactDigest, now: SchedulerTime) {
+        guard connected, let frame = Wire.ResultBatch.frames(of: [element]).first else { return }
+        outbox.append(.uploadArtifact(artifact, answering: false, then: frame))
         lastSent = now
     }
 
