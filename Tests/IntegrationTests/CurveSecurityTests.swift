@@ -56,7 +56,7 @@ struct CurveSecurityTests {
         #expect(coordinator.waitForOutput(containing: "listening on tcp://", timeout: 20), "\(coordinator.standardError)")
         let text = coordinator.standardError
         let line = try #require(text.split(separator: "\n").first { $0.contains("listening on tcp://") })
-        let after = line[try #require(line.range(of: "listening on tcp://"))!.upperBound...]
+        let after = line[try #require(line.firstRange(of: "listening on tcp://")).upperBound...]
         let digits = after.drop { $0 != ":" }.dropFirst().prefix { $0.isNumber }
         return try #require(UInt16(digits))
     }
