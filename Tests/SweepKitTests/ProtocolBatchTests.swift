@@ -4,15 +4,6 @@ import Testing
 
 /// Version 2's lists: several assignments per ASSIGN, several results per RESULT.
 @Suite struct ProtocolBatchTests {
-    private func decodeError(_ frame: [UInt8]) -> ProtocolError? {
-        do {
-            _ = try WireMessage(decoding: frame)
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     private func report(_ i: Int, timings: [String: Double] = [:]) -> Wire.ResultReport {
         Wire.ResultReport(cell: CellKey(w0: UInt64(i), w1: 2, w2: 3, w3: 4), lease: LeaseID(100 + i), attempt: 1,
                           result: CellResult(accuracy: Double(i) / 10, sve: 1, lsvr: 2, timings: timings))

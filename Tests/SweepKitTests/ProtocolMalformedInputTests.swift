@@ -4,15 +4,6 @@ import Testing
 
 /// Bad frames: each is refused with the ProtocolError that names its fault, and nothing traps.
 @Suite struct ProtocolMalformedInputTests {
-    private func decodeError(_ frame: [UInt8]) -> ProtocolError? {
-        do {
-            _ = try WireMessage(decoding: frame)
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     @Test(arguments: MessageKind.allCases)
     func everyTruncationOfEveryKindFailsCleanly(kind: MessageKind) throws {
         var samples = ProtocolSamples(seed: 7 &+ UInt64(kind.rawValue))

@@ -7,7 +7,7 @@ extension Wire {
     ///
     /// Layout: cell key (32 bytes), attempt u32 (≥ 1), lease id u64, lease ms u32, required
     /// artifacts (count ≤ 16 × 32 bytes), spec (bytes ≤ 64 KiB, UTF-8 JSON).
-    public struct Assign: Hashable, Sendable {
+    public struct Assign: Hashable, Sendable, WireListElement {
         /// The fewest bytes an encoded assignment takes (no artifacts, an empty spec).
         static let minimumBytes = 32 + 4 + 8 + 4 + 4 + 4
         public var cell: CellKey

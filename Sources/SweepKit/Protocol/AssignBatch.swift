@@ -18,18 +18,11 @@ extension Wire {
         }
 
         public func encode(to writer: inout BinaryWriter) throws(ProtocolError) {
-            guard !assignments.isEmpty else { throw .invalidValue(field: "assign.assignments", reason: "names at least one assignment") }
-            try writer.write(count: assignments.count, field: "assign.assignments", limit: WireFormat.maxAssignments)
-            for assignment in assignments { try assignment.encode(to: &writer) }
+            try writer.write(nonEmpty: assignments, field: "assign.assignments", limit: WireFormat.maxAssignments, noun: "assignment")
         }
 
         public init(from reader: inout BinaryReader) throws(ProtocolError) {
-            let count = try reader.readCount("assign.assignments", limit: WireFormat.maxAssignments,
-                                             minimumElementBytes: Assign.minimumBytes)
-            guard count > 0 else { throw .invalidValue(field: "assign.assignments", reason: "names at least one assignment") }
-            assignments = []
-            assignments.reserveCapacity(count)
-            for _ in 0..<count { assignments.append(try Assign(from: &reader)) }
+            assignments = try reader.readNonEmpty("assign.assignments", limit: WireFormat.maxAssignments, noun: "assignment")
         }
     }
 }

@@ -26,18 +26,11 @@ extension Wire {
         }
 
         public func encode(to writer: inout BinaryWriter) throws(ProtocolError) {
-            guard !results.isEmpty else { throw .invalidValue(field: "result.results", reason: "names at least one result") }
-            try writer.write(count: results.count, field: "result.results", limit: WireFormat.maxResults)
-            for result in results { try result.encode(to: &writer) }
+            try writer.write(nonEmpty: results, field: "result.results", limit: WireFormat.maxResults, noun: "result")
         }
 
         public init(from reader: inout BinaryReader) throws(ProtocolError) {
-            let count = try reader.readCount("result.results", limit: WireFormat.maxResults,
-                                             minimumElementBytes: ResultReport.minimumBytes)
-            guard count > 0 else { throw .invalidValue(field: "result.results", reason: "names at least one result") }
-            results = []
-            results.reserveCapacity(count)
-            for _ in 0..<count { results.append(try ResultReport(from: &reader)) }
+            results = try reader.readNonEmpty("result.results", limit: WireFormat.maxResults, noun: "result")
         }
     }
 }

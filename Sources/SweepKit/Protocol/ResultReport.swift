@@ -8,7 +8,7 @@ extension Wire {
     /// Layout: cell key (32 bytes), lease id u64, attempt u32 (≥ 1), result
     /// (``NoisyCore/CellResult`` in its binary form, see `CellResult+Binary.swift`). The sender is
     /// the routing id the message arrived from (version 1 repeated it in every result).
-    public struct ResultReport: Hashable, Sendable {
+    public struct ResultReport: Hashable, Sendable, WireListElement {
         /// The fewest bytes an encoded result takes (accuracy, presence, no timings).
         static let minimumBytes = 32 + 8 + 4 + 8 + 2 + 4
         public var cell: CellKey
