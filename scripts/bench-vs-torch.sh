@@ -5,6 +5,7 @@
 #   scripts/bench-vs-torch.sh                  # needs `make build` (release) and `make data`
 #   REPEATS=5 scripts/bench-vs-torch.sh
 #   NMSWEEP_TORCH_VENV=/path/to/venv scripts/bench-vs-torch.sh     # reuse a venv that has torch
+#   NMTUNE_ARITHMETIC=1 scripts/bench-vs-torch.sh                    # NMTune's older arithmetic (default: current)
 #
 # Work (both sides): the study's CNN (conv 1→16, pool, conv 16→32, pool, fc 1568→128, head; SGD
 # momentum 0.9, batch 128) for one epoch over PRETRAIN_SAMPLES Fashion-MNIST images, and LP, MLP
@@ -49,7 +50,7 @@ for i in $(seq "$repeats"); do
     "$venv/bin/python" "$root/scripts/bench-vs-torch.py" --data-dir "$data" --pretrain-samples "$samples" \
         --rows "$rows" --dim "$dim" --epochs "$epochs" --repeats 1 > "$work/torch-$i.json"
     "$bench" cell --pretrain-samples "$samples" --rows 200 --epochs 1 --json --data-dir "$data" > "$work/cell-$i.json"
-    "$bench" tune --rows "$rows" --test-rows $((rows / 4)) --dim "$dim" --epochs "$epochs" --json > "$work/tune-$i.json"
+    "$bench" tune --rows "$rows" --test-rows $((rows / 4)) --dim "$dim" --epochs "$epochs" ${NMTUNE_ARITHMETIC:+--nmtune-arithmetic "$NMTUNE_ARITHMETIC"} --json > "$work/tune-$i.json"
 done
 
 "$venv/bin/python" - "$work" "$repeats" "$encoder" <<'PY'
@@ -63,7 +64,10 @@ t_img, n_img = med(t["pretrain_images_per_second"] for t in torch), med(c["pretr
 rows.append(("pre-training (images/s, higher is better)", t_img, n_img, n_img / t_img))
 for m in ("lp", "mlp", "nmtune"):
     t_s, n_s = med(t[f"{m}_seconds"] for t in torch), med(x[m]["seconds"] for x in tune)
-    rows.append((f"{m} tuning (s, lower is better)", t_s, n_s, t_s / n_s))
+    label = f"{m} tuning (s, lower is better)"
+    if m == "nmtune" and "nmtune_arithmetic" in tune[0]["nmtune"]:
+        label = f"nmtune tuning, arithmetic {tune[0]['nmtune']['nmtune_arithmetic']} (s)"
+    rows.append((label, t_s, n_s, t_s / n_s))
 if encoder:
     enc = load("encoder")
     rows.append(("text encoder, 1 thread CPU (sentences/s)", med(e["torch_sentences_per_s"] for e in enc),

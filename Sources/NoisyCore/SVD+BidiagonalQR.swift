@@ -23,6 +23,8 @@ struct SVDBidiagonalQR {
     let width: Int
     /// Scratch of `8·n` floats: the rotations of two sweeps (the one running, the one deferred).
     let rotations: UnsafeMutablePointer<Float>
+    /// Relative size below which an entry is set to zero (``SVDArithmetic/deflationTolerance``).
+    let tolerance: Double
 
     /// The recorded rotations of the last sweep, not yet applied to the vectors.
     private struct Deferred {
@@ -42,9 +44,9 @@ struct SVDBidiagonalQR {
         for i in 0..<n { norm = max(norm, abs(d[i])) }
         for i in 0..<(n - 1) { norm = max(norm, abs(e[i])) }
         // Entries are set to zero below `tolerance` relative to their neighbours, or below
-        // `tiny` absolutely: perturbations of 1e-11, far below the 6e-8 of the Float stages,
-        // that save about a fifth of the sweeps a tolerance of 2e-16 would need.
-        let tolerance = 1e-11
+        // `tiny` absolutely: perturbations of 1e-11 (arithmetic 1) or 1e-8 (2), below the 6e-8 of
+        // the Float stages, that save about a fifth of the sweeps a tolerance of 2e-16 would need
+        // (1e-8 some more).
         let tiny = tolerance * norm
         let maxSweeps = max(6 * n * n, 100)
         var sweeps = 0

@@ -46,10 +46,38 @@ public struct SVDError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// The thin SVD of `a`; see `svd(_: MatrixView, computeVectors:)`.
-public func svd(_ a: Matrix, computeVectors: Bool = false) throws(SVDError) -> SingularValueDecomposition {
+/// How an SVD rounds. Every arithmetic is normwise backward stable in Float (σ within
+/// ~1e-7·σ₁ of the exact values, U and V orthonormal to ~1e-6), but two arithmetics do not give the
+/// same bits, so a stored result that depends on an SVD names the arithmetic it used (NMTune's
+/// arithmetic version, ``TuningHyperparameters/nmtuneArithmetic``).
+public struct SVDArithmetic: Sendable, Hashable {
+    /// Bidiagonalise a square matrix directly, without the Householder QR stage before it. The QR
+    /// stage pays off only for tall matrices (LAPACK's `sgesvd` skips it below M = 1.6·N); for a
+    /// square one it is pure overhead: the QR, then `Q` applied to the left vectors.
+    public var squareWithoutQR: Bool
+    /// Relative size below which the bidiagonal QR iteration sets an off-diagonal entry to zero.
+    public var deflationTolerance: Double
+
+    public init(squareWithoutQR: Bool, deflationTolerance: Double) {
+        self.squareWithoutQR = squareWithoutQR
+        self.deflationTolerance = deflationTolerance
+    }
+
+    /// The first arithmetic: the QR stage for every shape, deflation at 1e-11. The feature spectra
+    /// (SVE, LSVR) and NMTune arithmetic 1 use it.
+    public static let version1 = SVDArithmetic(squareWithoutQR: false, deflationTolerance: 1e-11)
+    /// Square matrices without the QR stage, deflation at 1e-8 (still below the ~6e-8 relative
+    /// error the Float stages leave): NMTune arithmetic 2.
+    public static let version2 = SVDArithmetic(squareWithoutQR: true, deflationTolerance: 1e-8)
+}
+
+/// The thin SVD of `a`; see `svd(_: MatrixView, computeVectors:arithmetic:)`.
+public func svd(_ a: Matrix, computeVectors: Bool = false,
+                arithmetic: SVDArithmetic = .version1) throws(SVDError) -> SingularValueDecomposition {
     // `withView` rethrows untyped errors; carry the typed one out through a Result.
-    try a.withView { view in Result { () throws(SVDError) in try svd(view, computeVectors: computeVectors) } }.get()
+    try a.withView { view in
+        Result { () throws(SVDError) in try svd(view, computeVectors: computeVectors, arithmetic: arithmetic) }
+    }.get()
 }
 
 /// The singular values of `a`, descending (values-only `svd(_: MatrixView, computeVectors:)`).
@@ -62,7 +90,8 @@ public func singularValues(of a: MatrixView) throws(SVDError) -> [Float] {
 /// Method (single-threaded, Float with Double where it is cheap):
 /// 1. scale by a power of two so `max|a| ∈ [1, 2)` (exact; rules out overflow), and lay the
 ///    matrix out column-major as the tall M×N matrix `B` (`B = A` if m ≥ n, else `B = Aᵀ`);
-/// 2. blocked Householder QR `B = Q·R` (``SVDHouseholderQR``);
+/// 2. blocked Householder QR `B = Q·R` (``SVDHouseholderQR``), unless `B` is square and
+///    `arithmetic` skips it (then `Q = I`, `R = B`);
 /// 3. Golub–Kahan bidiagonalisation `R = Q_L·D·Pᵀ` (``SVDBidiagonalization``);
 /// 4. implicit-shift QR on the bidiagonal in Double, rotations accumulated into `Q_L`, `P`
 ///    (``SVDBidiagonalQR``);
@@ -75,7 +104,8 @@ public func singularValues(of a: MatrixView) throws(SVDError) -> [Float] {
 /// U and V the leading columns / rows of the identity).
 ///
 /// - Throws: ``SVDError`` with `.nonFiniteInput` naming the first NaN / infinity.
-public func svd(_ a: MatrixView, computeVectors: Bool = false) throws(SVDError) -> SingularValueDecomposition {
+public func svd(_ a: MatrixView, computeVectors: Bool = false,
+                arithmetic: SVDArithmetic = .version1) throws(SVDError) -> SingularValueDecomposition {
     let m = a.rows, n = a.cols, r = min(m, n)
     var maxAbs: Float = 0
     for i in 0..<m {
@@ -92,13 +122,16 @@ public func svd(_ a: MatrixView, computeVectors: Bool = false) throws(SVDError) 
             u: computeVectors ? Matrix(rows: m, cols: r) { i, j in i == j ? 1 : 0 } : nil,
             vt: computeVectors ? Matrix(rows: r, cols: n) { i, j in i == j ? 1 : 0 } : nil)
     }
-    return try SVDDriver(a, maxAbs: maxAbs, computeVectors: computeVectors).run()
+    return try SVDDriver(a, maxAbs: maxAbs, computeVectors: computeVectors, arithmetic: arithmetic).run()
 }
 
 /// The stages of `svd(_: MatrixView, computeVectors:)` on one workspace.
 private struct SVDDriver {
     let a: MatrixView
     let computeVectors: Bool
+    let arithmetic: SVDArithmetic
+    /// `B` is square and bidiagonalised without the QR stage.
+    let direct: Bool
     /// `A` is wide (m < n): the driver decomposes `B = Aᵀ` and swaps `U` and `V` at the end.
     let wide: Bool
     /// Rows and columns of `B` (M ≥ N).
@@ -108,9 +141,11 @@ private struct SVDDriver {
     /// `A` is scaled by `2^-exponent` and σ by `2^exponent`.
     let exponent: Int
 
-    init(_ a: MatrixView, maxAbs: Float, computeVectors: Bool) {
+    init(_ a: MatrixView, maxAbs: Float, computeVectors: Bool, arithmetic: SVDArithmetic) {
         self.a = a
         self.computeVectors = computeVectors
+        self.arithmetic = arithmetic
+        direct = arithmetic.squareWithoutQR && a.rows == a.cols
         wide = a.rows < a.cols
         bigM = max(a.rows, a.cols)
         bigN = min(a.rows, a.cols)
@@ -150,10 +185,14 @@ private struct SVDDriver {
 
         loadB(b)
         let qr = SVDHouseholderQR(b: b, ld: ld, m: bigM, n: bigN, tau: buffers[1], tBlocks: buffers[2], panel: buffers[3])
-        qr.factor()
-
-        r.update(repeating: 0, count: bigN * ldr)
-        for j in 0..<bigN { (r + j * ldr).update(from: b + j * ld, count: j + 1) }
+        if direct {
+            // Square: R = B (ld == ldr), Q = I.
+            r.update(from: b, count: bigN * ldr)
+        } else {
+            qr.factor()
+            r.update(repeating: 0, count: bigN * ldr)
+            for j in 0..<bigN { (r + j * ldr).update(from: b + j * ld, count: j + 1) }
+        }
         let bidiagonal = SVDBidiagonalization(
             n: bigN, ld: ldr, left: buffers[5], leftTau: buffers[7], right: buffers[6], rightTau: buffers[8], work: buffers[9])
         bidiagonal.reduce(r, d: d, e: e)
@@ -165,7 +204,7 @@ private struct SVDDriver {
         }
         try SVDBidiagonalQR(
             n: bigN, d: d, e: e, left: computeVectors ? ql : nil, right: computeVectors ? pr : nil,
-            ld: ldr, width: ldr, rotations: buffers[13]
+            ld: ldr, width: ldr, rotations: buffers[13], tolerance: arithmetic.deflationTolerance
         ).run()
 
         // σ = |d|, descending; a negative d flips its right vector. Ties keep index order.
@@ -184,7 +223,7 @@ private struct SVDDriver {
         // U_B = Q·[Q_L·U_D; 0], column t = the t-th largest.
         ub.update(repeating: 0, count: bigN * ld)
         for (t, i) in order.enumerated() { (ub + t * ld).update(from: ql + i * ldr, count: bigN) }
-        qr.applyQ(to: ub, ldy: ld, columns: bigN)
+        if !direct { qr.applyQ(to: ub, ldy: ld, columns: bigN) }
 
         // U_B: column t at ub + t·ld (length M); V_B: column t = row order[t] of pr (length N).
         var uB = Matrix(rows: bigN, cols: bigM)   // U_Bᵀ, row-major

@@ -14,22 +14,33 @@ struct SVDBenchmark: ParsableCommand {
     @Option(help: "Interleaved repetitions of each variant (the median is reported).") var repeats = 11
     @Option(help: "Repetitions of the small 64×128 SVD with vectors.") var smallRepeats = 300
     @Option(help: "Seed of the standard-normal test matrix.") var seed: UInt64 = 1
+    @Option(help: "The SVD's arithmetic version (1, or 2: NMTune arithmetic 2).") var arithmetic = 1
+    @Option(help: ArgumentHelp("Override the arithmetic's deflation tolerance (measuring variants).", visibility: .hidden))
+    var deflationTolerance: Double?
+    @Option(help: ArgumentHelp("Override whether a square matrix skips the QR stage (measuring variants).", visibility: .hidden))
+    var squareWithoutQR: Bool?
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func validate() throws {
         guard rows > 0, cols > 0 else { throw ValidationError("--rows and --cols must be positive, got \(rows)×\(cols)") }
         guard repeats > 0, smallRepeats > 0 else { throw ValidationError("--repeats and --small-repeats must be positive") }
+        guard NMTuneArithmetic.known.contains(arithmetic) else {
+            throw ValidationError("--arithmetic must be one of \(Array(NMTuneArithmetic.known)), got \(arithmetic)")
+        }
     }
 
     func run() throws {
         openblas_set_num_threads(1)
+        var arithmetic = try NMTuneArithmetic.svdArithmetic(version: self.arithmetic)
+        if let deflationTolerance { arithmetic.deflationTolerance = deflationTolerance }
+        if let squareWithoutQR { arithmetic.squareWithoutQR = squareWithoutQR }
         var rng = RandomStream(seed: seed)
         let a = Matrix(rows: rows, cols: cols) { _, _ in rng.normal() }
-        let big = try compare(a, repeats: repeats)
+        let big = try compare(a, repeats: repeats, arithmetic: arithmetic)
 
         var smallRng = RandomStream(seed: seed).derived("small")
         let small = Matrix(rows: 64, cols: 128) { _, _ in smallRng.normal() }
-        let smallOurs = try median(repeats: smallRepeats) { _ = try svd(small, computeVectors: true) }
+        let smallOurs = try median(repeats: smallRepeats) { _ = try svd(small, computeVectors: true, arithmetic: arithmetic) }
         let lapackSmall = LAPACKSVD(small, vectors: true)
         let smallLapack = try median(repeats: smallRepeats) { try lapackSmall.run() }
 
@@ -55,14 +66,14 @@ struct SVDBenchmark: ParsableCommand {
     }
 
     /// Medians in milliseconds of the four variants, run interleaved so drift hits all alike.
-    private func compare(_ a: Matrix, repeats: Int) throws -> Comparison {
+    private func compare(_ a: Matrix, repeats: Int, arithmetic: SVDArithmetic) throws -> Comparison {
         let lapackValues = LAPACKSVD(a, vectors: false), lapackVectors = LAPACKSVD(a, vectors: true)
         var times = [[Double]](repeating: [], count: 4)
         var ours: [Float] = [], theirs: [Float] = []
         for _ in 0..<repeats {
-            times[0].append(try milliseconds { ours = try svd(a).singularValues })
+            times[0].append(try milliseconds { ours = try svd(a, arithmetic: arithmetic).singularValues })
             times[1].append(try milliseconds { try lapackValues.run() })
-            times[2].append(try milliseconds { _ = try svd(a, computeVectors: true) })
+            times[2].append(try milliseconds { _ = try svd(a, computeVectors: true, arithmetic: arithmetic) })
             times[3].append(try milliseconds { try lapackVectors.run() })
         }
         theirs = lapackValues.singularValues

@@ -14,6 +14,8 @@ struct TuneBenchmark: ParsableCommand {
     @Option(help: "Classes.") var classes = 10
     @Option(help: "Epochs (default: the recipe's 30).") var epochs: Int?
     @Option(help: "Seed of the features and of the tuning.") var seed: UInt64 = 1
+    @Option(help: "NMTune's arithmetic version (default: the current one, \(NMTuneArithmetic.current)).")
+    var nmtuneArithmetic: Int?
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func validate() throws {
@@ -21,6 +23,9 @@ struct TuneBenchmark: ParsableCommand {
             throw ValidationError("--rows > 1, --test-rows > 0, --dim > 0 and --classes > 1 are required")
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let nmtuneArithmetic, !NMTuneArithmetic.known.contains(nmtuneArithmetic) {
+            throw ValidationError("--nmtune-arithmetic must be one of \(Array(NMTuneArithmetic.known)), got \(nmtuneArithmetic)")
+        }
     }
 
     /// Gaussian classes whose centres (`N(0, 0.35²)` per coordinate) overlap enough that the probe
@@ -61,6 +66,7 @@ struct TuneBenchmark: ParsableCommand {
         for method in TuningMethod.allCases {
             var h = TuningHyperparameters.defaults(for: method)
             if let epochs { h.epochs = epochs }
+            if method == .nmtune, let nmtuneArithmetic { h.setNMTuneArithmetic(nmtuneArithmetic) }
             var outcome: TuningOutcome?
             var cpu = 0.0
             let seconds = try BenchSupport.seconds {
@@ -74,14 +80,14 @@ struct TuneBenchmark: ParsableCommand {
                 ("seconds", .number(seconds)), ("cpu_seconds", .number(cpu)), ("epochs", .int(h.epochs)), ("steps", .int(steps)),
                 ("ms_per_step", .number(seconds * 1000 / Double(steps))), ("accuracy", .number(outcome!.accuracy)),
                 ("train_loss", .number(outcome!.trainLoss)), ("result_fingerprint", .string(Self.fingerprint(outcome!))),
-            ])))
+            ] + (method == .nmtune ? [("nmtune_arithmetic", .int(h.nmtuneArithmeticVersion))] : []))))
             if !json {
                 print("  \(method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(BenchSupport.fixed(seconds, 2)) s wall, \(BenchSupport.fixed(cpu, 2)) s thread CPU  (\(h.epochs) epochs, \(steps) steps, \(BenchSupport.fixed(cpu * 1000 / Double(steps), 3)) CPU ms/step)  accuracy \(BenchSupport.fixed(outcome!.accuracy, 4))")
             }
         }
-        // The default grid has 5 noise ratios × 8 tasks × 3 seeds = 120 cells of each method; with
-        // every task at this (largest) size, two workers need about 120·Σ/2 for tuning.
-        let gridMinutes = 120 * total / 2 / 60
+        // The default grid (grids/paper.yaml) has 5 noise ratios × 12 tasks × 5 seeds = 300 cells of
+        // each method; with every task at this (largest) size, two workers need about 300·Σ/2 for tuning.
+        let gridMinutes = 300 * total / 2 / 60
         fields.append(("grid_tuning_minutes_upper_bound_2_workers", .number(gridMinutes)))
         if json {
             print(BenchJSON.object(fields).text)

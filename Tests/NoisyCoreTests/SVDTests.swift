@@ -10,11 +10,17 @@ import Testing
 ///   (a Float SVD is accurate relative to σ₁, so tiny σ are held to an absolute bound);
 /// - reconstruction `‖A − U·Σ·Vᵀ‖_F / ‖A‖_F ≤ 1e-4`;
 /// - orthonormality `max|UᵀU − I|`, `max|VᵀV − I| ≤ 1e-4`.
+///
+/// The accuracy tests run under both arithmetics (``SVDArithmetic/version1``, and
+/// ``SVDArithmetic/version2``: square matrices without the QR stage, deflation at 1e-8).
 @Suite struct SVDTests {
     // MARK: Known spectra, tall and wide
 
-    @Test(arguments: [(64, 128), (128, 64), (1000, 256), (256, 1000), (200, 200), (37, 5), (5, 37), (17, 16)])
-    func fourDecadeSpectrumMatchesReference(rows: Int, cols: Int) throws {
+    @Test(arguments: [(64, 128), (128, 64), (1000, 256), (256, 1000), (200, 200), (64, 64), (37, 5), (5, 37), (17, 16)],
+          [1, 2])
+    func fourDecadeSpectrumMatchesReference(shape: (rows: Int, cols: Int), version: Int) throws {
+        let (rows, cols) = shape
+        let arithmetic = try NMTuneArithmetic.svdArithmetic(version: version)
         let r = min(rows, cols)
         // Geometric σ from 10 down to 1e-3 (4 decades).
         let sigma = (0..<r).map { 10 * pow10(-4 * Double($0) / Double(max(r - 1, 1))) }
@@ -22,9 +28,30 @@ import Testing
         let reference = jacobiSingularValues(a)
         // The reference itself must agree with the designed spectrum (rounding A to Float moves σ by ~1e-7·σ₁).
         expectValues(reference.map(Float.init), reference: sigma, label: "Jacobi reference vs designed σ")
-        let result = try svd(a, computeVectors: true)
-        expectValues(result.singularValues, reference: reference, label: "\(rows)×\(cols)")
+        let result = try svd(a, computeVectors: true, arithmetic: arithmetic)
+        expectValues(result.singularValues, reference: reference, label: "\(rows)×\(cols) arithmetic \(version)")
         try expectFactorisation(a, result)
+        #expect(try svd(a, arithmetic: arithmetic).singularValues == result.singularValues)
+    }
+
+    /// Arithmetic 2 against arithmetic 1 on the shape NMTune decomposes in the benchmark (64 × 64,
+    /// which arithmetic 2 bidiagonalises without the QR stage): both as accurate, σ within
+    /// 1e-6·σ₁ of each other, and not the same bits (else the version would be pointless).
+    @Test func arithmeticTwoIsAsAccurateAsOneButNotTheSameBits() throws {
+        var rng = RandomStream(seed: 2024)
+        var differing = 0
+        for trial in 0..<12 {
+            let a = Matrix(rows: 64, cols: 64) { _, _ in rng.normal() }
+            let one = try svd(a, computeVectors: true, arithmetic: .version1)
+            let two = try svd(a, computeVectors: true, arithmetic: .version2)
+            try expectFactorisation(a, two, bound: 5e-6)
+            let s1 = Double(one.singularValues[0])
+            for (x, y) in zip(one.singularValues, two.singularValues) {
+                #expect(abs(Double(x) - Double(y)) <= 1e-6 * s1, "trial \(trial): σ \(x) vs \(y)")
+            }
+            if one.singularValues != two.singularValues || one.u?.elements != two.u?.elements { differing += 1 }
+        }
+        #expect(differing == 12, "arithmetic 2 gave arithmetic 1's bits on \(12 - differing) of 12 matrices")
     }
 
     @Test func valuesOnlyAgreesBitwiseWithTheVectorsRun() throws {
@@ -63,9 +90,16 @@ import Testing
         try expectFactorisation(a.transposed, wide)
         // An orthogonal matrix: all σ = 1, a fully repeated spectrum.
         let q = knownSpectrum(rows: 50, cols: 50, sigma: [Double](repeating: 1, count: 50), seed: 37)
-        let orthogonal = try svd(q, computeVectors: true)
-        expectValues(orthogonal.singularValues, reference: [Double](repeating: 1, count: 50), label: "orthogonal")
-        try expectFactorisation(q, orthogonal)
+        for arithmetic in [SVDArithmetic.version1, .version2] {
+            let orthogonal = try svd(q, computeVectors: true, arithmetic: arithmetic)
+            expectValues(orthogonal.singularValues, reference: [Double](repeating: 1, count: 50), label: "orthogonal \(arithmetic)")
+            try expectFactorisation(q, orthogonal)
+        }
+        // Square with exact zero columns, without the QR stage.
+        let square = Matrix(rows: 24, cols: 24) { _, j in j % 3 == 1 ? 0 : rng.normal() }
+        let direct = try svd(square, computeVectors: true, arithmetic: .version2)
+        expectValues(direct.singularValues, reference: jacobiSingularValues(square), label: "square zero columns")
+        try expectFactorisation(square, direct)
     }
 
     @Test func bidiagonalInputWithZerosOnTheDiagonal() throws {
@@ -78,10 +112,12 @@ import Testing
             if i == j { return [5, 12, 29].contains(i) ? 0 : 1 + rng.nextFloat() }
             return j == i + 1 ? rng.normal() : 0
         }
-        let result = try svd(a, computeVectors: true)
-        expectValues(result.singularValues, reference: jacobiSingularValues(a), label: "bidiagonal with zeros")
-        try expectFactorisation(a, result)
-        #expect(result.singularValues[n - 1] <= 1e-6 * result.singularValues[0])
+        for arithmetic in [SVDArithmetic.version1, .version2] {
+            let result = try svd(a, computeVectors: true, arithmetic: arithmetic)
+            expectValues(result.singularValues, reference: jacobiSingularValues(a), label: "bidiagonal with zeros \(arithmetic)")
+            try expectFactorisation(a, result)
+            #expect(result.singularValues[n - 1] <= 1e-6 * result.singularValues[0])
+        }
     }
 
     @Test func largestSupportedShape() throws {
@@ -189,7 +225,7 @@ private func expectValues(_ values: [Float], reference: [Double], label: String,
 }
 
 /// Reconstruction and orthonormality, both computed in Double.
-private func expectFactorisation(_ a: Matrix, _ result: SingularValueDecomposition,
+private func expectFactorisation(_ a: Matrix, _ result: SingularValueDecomposition, bound: Double = 1e-4,
                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
     let u = try #require(result.u, sourceLocation: sourceLocation)
     let vt = try #require(result.vt, sourceLocation: sourceLocation)
@@ -213,10 +249,10 @@ private func expectFactorisation(_ a: Matrix, _ result: SingularValueDecompositi
         }
     }
     let relative = norm == 0 ? residual.squareRoot() : (residual / norm).squareRoot()
-    #expect(relative <= 1e-4, "‖A − UΣVᵀ‖/‖A‖ = \(relative)", sourceLocation: sourceLocation)
+    #expect(relative <= bound, "‖A − UΣVᵀ‖/‖A‖ = \(relative)", sourceLocation: sourceLocation)
     let uError = orthonormalityError(u, columns: true), vError = orthonormalityError(vt, columns: false)
-    #expect(uError <= 1e-4, "max|UᵀU − I| = \(uError)", sourceLocation: sourceLocation)
-    #expect(vError <= 1e-4, "max|VᵀV − I| = \(vError)", sourceLocation: sourceLocation)
+    #expect(uError <= bound, "max|UᵀU − I| = \(uError)", sourceLocation: sourceLocation)
+    #expect(vError <= bound, "max|VᵀV − I| = \(vError)", sourceLocation: sourceLocation)
 }
 
 /// `max|XᵀX − I|` over the columns (or `max|XXᵀ − I|` over the rows) of `x`, in Double.

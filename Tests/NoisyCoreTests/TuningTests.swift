@@ -113,6 +113,29 @@ import Testing
         h = .defaults(for: .mlp)
         h.warmupSteps = 1_000_000
         expectInvalid(["warm-up"], hyperparameters: h)
+        h = .defaults(for: .nmtune)
+        h.nmtuneArithmetic = 3
+        expectInvalid(["NMTune arithmetic version 3", "versions 1–2"], method: .nmtune, hyperparameters: h)
+        h = .defaults(for: .mlp)
+        h.nmtuneArithmetic = 2
+        expectInvalid(["mlp runs no SVD", "version 2"], hyperparameters: h)
+    }
+
+    /// Both NMTune arithmetics train to the same accuracy on the separated problem, and a spec
+    /// without a version (stored before the field existed) computes version 1.
+    @Test func nmtuneArithmeticsAgreeAndAMissingVersionIsOne() throws {
+        var h = TuningHyperparameters.defaults(for: .nmtune)
+        h.epochs = 3
+        let small = LabeledFeatures(features: Self.train.features.withView { $0.rows(0..<300).copy() }, labels: Array(Self.train.labels.prefix(300)))
+        func run(_ version: Int?) throws -> TuningOutcome {
+            h.nmtuneArithmetic = version
+            return try tune(method: .nmtune, hyperparameters: h, train: small, test: Self.test, classCount: 10, seed: 9)
+        }
+        let missing = try run(nil), one = try run(1), two = try run(2)
+        #expect(missing.trainLoss.bitPattern == one.trainLoss.bitPattern && missing.tunedTestFeatures == one.tunedTestFeatures)
+        #expect(two.trainLoss != one.trainLoss, "arithmetic 2 should not give arithmetic 1's bits")
+        #expect(abs(two.accuracy - one.accuracy) <= 0.005, "accuracy \(one.accuracy) vs \(two.accuracy)")
+        #expect(abs(two.trainLoss - one.trainLoss) <= 1e-3 * one.trainLoss, "loss \(one.trainLoss) vs \(two.trainLoss)")
     }
 
     @Test func divergenceIsReportedAsNonFinite() {

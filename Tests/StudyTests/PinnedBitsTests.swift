@@ -38,9 +38,10 @@ struct PinnedBitsTests {
     @Test func tunedResults() throws {
         let runner = CellRunner(dataDirectory: RealData.directory)
         let model = try #require(try runner.run(pretrain: Self.tiny).artifact)
-        func evaluate(_ method: TuningMethod) throws -> CellResult {
+        func evaluate(_ method: TuningMethod, nmtuneArithmetic: Int? = nil) throws -> CellResult {
             var h = TuningHyperparameters.defaults(for: method)
             h.epochs = 4
+            if let nmtuneArithmetic { h.setNMTuneArithmetic(nmtuneArithmetic) }
             let spec = EvaluateSpec(noiseRatio: 0.2, task: "digits", method: method, seed: 2, hyperparameters: h,
                                     features: .pretrained(Self.tiny))
             return try runner.run(evaluate: spec, model: model).result
@@ -49,12 +50,29 @@ struct PinnedBitsTests {
         #expect(mlp.accuracy == 0.5905292479108635)
         #expect(mlp.trainLoss == 1.5622728078261665)
         #expect(mlp.tunedSVE == 2.4056568997633843 && mlp.tunedLSVR == 1.634822257971251)
-        let nmtune = try evaluate(.nmtune)
+        // NMTune arithmetic 1: the recorded values.
+        let nmtune = try evaluate(.nmtune, nmtuneArithmetic: 1)
         #expect(nmtune.accuracy == 0.6072423398328691)
         #expect(nmtune.trainLoss == 1.6479315132371217)
         #expect(nmtune.tunedSVE == 2.3611194411772165 && nmtune.tunedLSVR == 1.6035310912195053)
         let terms = try #require(nmtune.lossTerms)
         #expect(terms.consistency == 0.06411608000812323 && terms.covariance == 0.14835560386431773)
         #expect(terms.crossEntropy == 1.5780264501986296 && terms.singular == 0.1452409846653088)
+
+        // NMTune arithmetic 2 (recorded when it was introduced, with its own commit): the same to
+        // ~1e-8 here (a 64 × 16 batch keeps the QR stage; only the deflation tolerance differs), not
+        // the same bits.
+        let two = try evaluate(.nmtune, nmtuneArithmetic: 2)
+        #expect(two.accuracy == 0.6072423398328691)
+        #expect(two.trainLoss == 1.6479315109638142)
+        #expect(two.tunedSVE == 2.362552727917968)
+        #expect(two.tunedLSVR == 1.6056754848391173)
+        let twoTerms = try #require(two.lossTerms)
+        #expect(twoTerms.consistency == 0.06411608195175296)
+        #expect(twoTerms.covariance == 0.1483556279680588)
+        #expect(twoTerms.crossEntropy == 1.578026445015617)
+        #expect(twoTerms.singular == 0.1452409827391643)
+        let lossOne = try #require(nmtune.trainLoss), lossTwo = try #require(two.trainLoss)
+        #expect(abs(lossTwo - lossOne) <= 1e-3 && lossTwo != lossOne)
     }
 }

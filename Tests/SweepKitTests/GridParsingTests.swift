@@ -1,3 +1,4 @@
+import Foundation
 import NoisyCore
 import SweepKit
 import Testing
@@ -28,11 +29,28 @@ import Testing
         #expect(tasks.filter { $0.domain == .transfer && $0.kind == .ood }.count >= 4)
         #expect(!tasks.contains(.fmnistCoarse), "4 classes cannot reach 5× chance")
         #expect(grid.seeds.count >= 5 && grid.probeSeeds == nil)
-        #expect(grid.methods == TuningMethod.allCases.map { GridMethod(method: $0) })
+        var recipe = TuningMethod.allCases.map { GridMethod(method: $0) }
+        recipe[2].hyperparameters.setNMTuneArithmetic(1)   // pinned: the published results' arithmetic
+        #expect(grid.methods == recipe)
         #expect(grid.pretraining == PretrainSpec(noiseRatio: 0, seed: 0))
         #expect(grid.taskParameters == TaskParameters())
         let models = 5 * grid.seeds.count
         #expect(grid.expand().cells.count == models + models * grid.tasks.count * 3)
+    }
+
+    /// The published studies pin NMTune arithmetic 1, so their grids still name exactly the cells
+    /// whose results docs/results holds (the `cell_key` column of each study's `grid_cells.csv`):
+    /// rerunning them on an existing database recomputes nothing, and on a fresh one reproduces them.
+    @Test(arguments: [("paper.yaml", "grid_cells.csv"), ("glyphs.yaml", "glyphs/grid_cells.csv")])
+    func publishedGridsKeepTheirCellKeys(grid file: String, published csv: String) throws {
+        let grid = try Grid.load(path: gridsDirectory() + "/" + file)
+        let results = URL(fileURLWithPath: gridsDirectory()).deletingLastPathComponent().appendingPathComponent("docs/results/" + csv)
+        let lines = try String(contentsOf: results, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        let keyColumn = try #require(lines.first?.split(separator: ",").firstIndex(of: "cell_key"))
+        let published = Set(lines.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[keyColumn]) })
+        let keys = Set(grid.expand().cells.map(\.key.description))
+        #expect(published.count == keys.count)
+        #expect(keys == published, "\(keys.subtracting(published).count) cells of \(file) are not in docs/results/\(csv)")
     }
 
     @Test("the λv selection grid reuses the default study's models and its LP and NMTune cells: only the 180 λv variants are new, and they differ from the study's NMTune in λv alone")
@@ -79,6 +97,29 @@ import Testing
         #expect(lp.consistencyWeight == 1.0)  // LP does not use it: left at the default
         #expect(a.epochs == 5 && a.consistencyWeight == 2.0 && a.singularWeight == 0.01)
         #expect(b.epochs == 7 && b.singularWeight == 0.001)
+    }
+
+    /// NMTune cells carry their arithmetic version (the current one unless the grid pins one);
+    /// LP and MLP cells never do, so their keys do not move when NMTune's arithmetic does.
+    @Test func nmtuneArithmeticIsPinnedOrCurrentAndOnlyNMTuneCarriesIt() throws {
+        let grid = try Grid.parse(yaml: """
+            noise_ratios: [0]
+            tasks: [digits]
+            seeds: 1
+            tuning: {nmtune_arithmetic: 1}
+            methods: [lp, mlp, nmtune, {method: nmtune, nmtune_arithmetic: 2}]
+            """)
+        // Version 1 is stored as nil: the key NMTune cells had before versions existed.
+        #expect(grid.methods.map(\.hyperparameters.nmtuneArithmetic) == [nil, nil, nil, 2])
+        #expect(grid.methods.map(\.hyperparameters.nmtuneArithmeticVersion) == [1, 1, 1, 2])
+        let unpinned = try Grid.parse(yaml: "noise_ratios: [0]\ntasks: [digits]\nseeds: 1\nmethods: [lp, mlp, nmtune]")
+        #expect(unpinned.methods.map(\.hyperparameters.nmtuneArithmetic) == [nil, nil, NMTuneArithmetic.current])
+        // Version 2 is in the NMTune cell's canonical JSON (so in its key), nowhere else.
+        for (i, method) in grid.methods.enumerated() {
+            let json = String(decoding: try CanonicalJSON.encode(method.hyperparameters), as: UTF8.self)
+            #expect(json.contains("nmtuneArithmetic") == (i == 3), "\(json)")
+        }
+        #expect(try CanonicalJSON.encode(grid.methods[2].hyperparameters) != CanonicalJSON.encode(grid.methods[3].hyperparameters))
     }
 
     @Test func taskArrowIsNormalised() throws {

@@ -105,6 +105,21 @@ import Testing
         #expect(found.first { $0.field == "methods[4].lr" }?.line == 10)
     }
 
+    @Test func nmtuneArithmeticFaults() {
+        let found = faults("""
+            noise_ratios: [0]
+            tasks: [digits]
+            seeds: 1
+            methods:
+              - {method: mlp, nmtune_arithmetic: 2}
+              - {method: nmtune, nmtune_arithmetic: 3}
+              - {method: nmtune, nmtune_arithmetic: 0}
+            """)
+        #expect(found.first { $0.field == "methods[0].nmtune_arithmetic" }?.message.contains("mlp does not use nmtune_arithmetic (only nmtune uses it)") == true)
+        #expect(found.first { $0.field == "methods[1].nmtune_arithmetic" }?.message.hasPrefix("3 is out of range") == true)
+        #expect(found.first { $0.field == "methods[2].nmtune_arithmetic" } != nil)
+    }
+
     @Test func duplicateMethodIsAFault() {
         let found = faults("noise_ratios: [0]\ntasks: [digits]\nseeds: 1\nmethods: [lp, mlp, {method: lp}]")
         #expect(found.map(\.field) == ["methods[2]"])

@@ -84,13 +84,27 @@ public struct TuningHyperparameters: Codable, Hashable, Sendable {
     public var singularWeight: Double
     public var covarianceWeight: Double
     public var topK: Int
+    /// The version of NMTune's arithmetic (its batch SVD, ``NMTuneArithmetic``) from version 2 on,
+    /// part of an NMTune cell's key. Nil means version 1 for NMTune, so an NMTune spec stored before
+    /// the field existed, or one that pins version 1, keeps its key; LP and MLP run no SVD and
+    /// always have nil. Set it through ``setNMTuneArithmetic(_:)``, which stores 1 as nil.
+    public var nmtuneArithmetic: Int?
+
+    /// NMTune's arithmetic version (1 when ``nmtuneArithmetic`` is nil).
+    public var nmtuneArithmeticVersion: Int { nmtuneArithmetic ?? 1 }
+
+    /// Sets NMTune's arithmetic version, storing version 1 as nil (the key it always had).
+    public mutating func setNMTuneArithmetic(_ version: Int) {
+        nmtuneArithmetic = version == 1 ? nil : version
+    }
 
     /// The authors' recipe for `method` (docs/science.md, "The tuning methods").
     public static func defaults(for method: TuningMethod) -> TuningHyperparameters {
         TuningHyperparameters(
             epochs: 30, batchSize: 64, learningRate: method == .lp ? 0.01 : 1e-3, weightDecay: 1e-4,
             warmupSteps: 0, hiddenMultiplier: 4, consistencyWeight: 1.0, singularWeight: 0.001,
-            covarianceWeight: 0.04, topK: 5)
+            covarianceWeight: 0.04, topK: 5,
+            nmtuneArithmetic: method == .nmtune && NMTuneArithmetic.current != 1 ? NMTuneArithmetic.current : nil)
     }
 }
 

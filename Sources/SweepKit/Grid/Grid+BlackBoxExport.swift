@@ -27,6 +27,7 @@ extension Grid {
                 ("warmup_steps", String(h.warmupSteps)), ("hidden_multiplier", String(h.hiddenMultiplier)),
                 ("consistency_weight", number(h.consistencyWeight)), ("singular_weight", number(h.singularWeight)),
                 ("covariance_weight", number(h.covarianceWeight)), ("top_k", String(h.topK)),
+                ("nmtune_arithmetic", String(h.nmtuneArithmeticVersion)),
             ]
             let used = Grid.hyperparameterKeys(for: entry.method)
             values = values.filter { used.contains($0.0) }

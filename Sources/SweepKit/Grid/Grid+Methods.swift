@@ -13,6 +13,7 @@ struct HyperparameterOverrides {
     var singularWeight: Double?
     var covarianceWeight: Double?
     var topK: Int?
+    var nmtuneArithmetic: Int?
 
     /// Applies the overrides `method` uses to `hyperparameters`; the others are left at their
     /// defaults so that a setting a method ignores never changes its cells' keys.
@@ -28,13 +29,15 @@ struct HyperparameterOverrides {
         if uses.contains("singular_weight"), let v = singularWeight { hyperparameters.singularWeight = v }
         if uses.contains("covariance_weight"), let v = covarianceWeight { hyperparameters.covarianceWeight = v }
         if uses.contains("top_k"), let v = topK { hyperparameters.topK = v }
+        if uses.contains("nmtune_arithmetic"), let v = nmtuneArithmetic { hyperparameters.setNMTuneArithmetic(v) }
     }
 }
 
 extension Grid {
     /// Every hyper-parameter key of `tuning:` and `methods:` entries.
     static let allHyperparameterKeys = ["epochs", "batch_size", "learning_rate", "weight_decay", "warmup_steps",
-                                        "hidden_multiplier", "consistency_weight", "singular_weight", "covariance_weight", "top_k"]
+                                        "hidden_multiplier", "consistency_weight", "singular_weight", "covariance_weight", "top_k",
+                                        "nmtune_arithmetic"]
 
     /// The hyper-parameter keys `method` uses: LP has no hidden layer; only NMTune has the
     /// regularisers' weights.
@@ -82,6 +85,7 @@ extension Grid {
         o.singularWeight = double("singular_weight", nonNegative)
         o.covarianceWeight = double("covariance_weight", nonNegative)
         o.topK = int("top_k", 1...4096)
+        o.nmtuneArithmetic = int("nmtune_arithmetic", NMTuneArithmetic.known)
         return reader.faults.count == before ? o : nil
     }
 

@@ -29,18 +29,23 @@ public enum NMTuneLoss {
         public var singular: Float
         public var covariance: Float
         public var topK: Int
+        /// How the batch SVD rounds (``NMTuneArithmetic``).
+        public var arithmetic: SVDArithmetic
 
-        public init(consistency: Float, singular: Float, covariance: Float, topK: Int) {
+        public init(consistency: Float, singular: Float, covariance: Float, topK: Int, arithmetic: SVDArithmetic = .version1) {
             self.consistency = consistency
             self.singular = singular
             self.covariance = covariance
             self.topK = topK
+            self.arithmetic = arithmetic
         }
 
-        /// The weights of `hyperparameters` (rounded to `Float`).
-        public init(_ hyperparameters: TuningHyperparameters) {
+        /// The weights of `hyperparameters` (rounded to `Float`) and its NMTune arithmetic.
+        /// - Throws: ``TuningError`` for an arithmetic version this build does not know.
+        public init(_ hyperparameters: TuningHyperparameters) throws(TuningError) {
             self.init(consistency: Float(hyperparameters.consistencyWeight), singular: Float(hyperparameters.singularWeight),
-                      covariance: Float(hyperparameters.covarianceWeight), topK: hyperparameters.topK)
+                      covariance: Float(hyperparameters.covarianceWeight), topK: hyperparameters.topK,
+                      arithmetic: try NMTuneArithmetic.svdArithmetic(version: hyperparameters.nmtuneArithmetic))
         }
     }
 
@@ -76,7 +81,8 @@ public enum NMTuneLoss {
         var gradient = Kernels.l2NormalizeRowsBackward(gradNormalized, input: z)
 
         // Singular values of the uncentred batch.
-        let singular = try singularTerm(z: z, weight: weights.singular, topK: weights.topK, gradient: &gradient)
+        let singular = try singularTerm(z: z, weight: weights.singular, topK: weights.topK, arithmetic: weights.arithmetic,
+                                        gradient: &gradient)
 
         // Covariance of the centred batch.
         let covariance = covarianceTerm(z: z, weight: weights.covariance, gradient: &gradient)
@@ -88,8 +94,9 @@ public enum NMTuneLoss {
     }
 
     /// `mean_{k<K} σ_k/S`; adds `−weight·∂(…)/∂Z` into `gradient`.
-    static func singularTerm(z: Matrix, weight: Float, topK: Int, gradient: inout Matrix) throws(SVDError) -> Double {
-        let decomposition = try svd(z, computeVectors: true)
+    static func singularTerm(z: Matrix, weight: Float, topK: Int, arithmetic: SVDArithmetic,
+                             gradient: inout Matrix) throws(SVDError) -> Double {
+        let decomposition = try svd(z, computeVectors: true, arithmetic: arithmetic)
         let sigma = decomposition.singularValues
         let r = sigma.count, k = min(topK, r)
         var total = 0.0, top = 0.0

@@ -39,7 +39,7 @@ struct ProbeTrainer {
         let parameters = network.parameters
         let optimizer = AdamW(parameters: parameters, learningRate: schedule.learningRate(atStep: 0),
                               weightDecay: Float(hyperparameters.weightDecay))
-        let weights = method == .nmtune ? NMTuneLoss.Weights(hyperparameters) : nil
+        let weights = method == .nmtune ? try NMTuneLoss.Weights(hyperparameters) : nil
         // normalize(F) once for the whole split; batches gather rows of it like rows of F.
         let normalizedTrain = method == .nmtune ? Kernels.l2NormalizeRows(train.features) : nil
 

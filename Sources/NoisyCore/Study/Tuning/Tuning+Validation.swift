@@ -45,6 +45,9 @@ enum TuningValidation {
             where !w.isFinite {
                 throw TuningError(.invalidInput, "NMTune's \(name) weight \(w) must be finite")
             }
+            _ = try NMTuneArithmetic.svdArithmetic(version: h.nmtuneArithmetic)
+        } else if let version = h.nmtuneArithmetic {
+            throw TuningError(.invalidInput, "\(method.rawValue) runs no SVD, but its spec names NMTune arithmetic version \(version); only NMTune cells carry one")
         }
     }
 
