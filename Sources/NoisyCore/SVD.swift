@@ -178,17 +178,15 @@ private struct SVDDriver {
             buffers.append(floats + offset)
             offset += size
         }
-        let b = buffers[0], r = buffers[4]
+        // R is B itself when B is square and skips the QR stage (Q = I; ld == ldr).
+        let b = buffers[0], r = direct ? buffers[0] : buffers[4]
         let doubles = UnsafeMutablePointer<Double>.allocate(capacity: 2 * bigN)
         defer { doubles.deallocate() }
         let d = doubles, e = doubles + bigN
 
         loadB(b)
         let qr = SVDHouseholderQR(b: b, ld: ld, m: bigM, n: bigN, tau: buffers[1], tBlocks: buffers[2], panel: buffers[3])
-        if direct {
-            // Square: R = B (ld == ldr), Q = I.
-            r.update(from: b, count: bigN * ldr)
-        } else {
+        if !direct {
             qr.factor()
             r.update(repeating: 0, count: bigN * ldr)
             for j in 0..<bigN { (r + j * ldr).update(from: b + j * ld, count: j + 1) }

@@ -100,11 +100,12 @@ public struct TuningHyperparameters: Codable, Hashable, Sendable {
 
     /// The authors' recipe for `method` (docs/science.md, "The tuning methods").
     public static func defaults(for method: TuningMethod) -> TuningHyperparameters {
-        TuningHyperparameters(
+        var recipe = TuningHyperparameters(
             epochs: 30, batchSize: 64, learningRate: method == .lp ? 0.01 : 1e-3, weightDecay: 1e-4,
             warmupSteps: 0, hiddenMultiplier: 4, consistencyWeight: 1.0, singularWeight: 0.001,
-            covarianceWeight: 0.04, topK: 5,
-            nmtuneArithmetic: method == .nmtune && NMTuneArithmetic.current != 1 ? NMTuneArithmetic.current : nil)
+            covarianceWeight: 0.04, topK: 5)
+        if method == .nmtune { recipe.setNMTuneArithmetic(NMTuneArithmetic.current) }
+        return recipe
     }
 }
 
