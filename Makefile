@@ -8,6 +8,11 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= release
 export NMSWEEP_MARCH ?= native
+# Package.swift reads NMSWEEP_MARCH, but SwiftPM's shared manifest cache is not keyed on the
+# environment: after a build for one ISA, a build for another silently reused the cached manifest
+# and its -march flag (a "portable" x86-64-v3 build came out -march=native). Evaluate the manifest
+# every time instead (about a second per command).
+SWIFT_FLAGS := --manifest-cache none
 
 # System packages the build, the tests and the benchmarks need (librsvg2-bin: `nmsweep report
 # --format pdf|png`; python3-venv: the Python access check).
@@ -37,7 +42,7 @@ deps:
 
 ## build: release binaries for this CPU's vector ISA.
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build $(SWIFT_FLAGS) -c $(CONFIG)
 
 ## test: the whole test suite, in release (numeric kernels are ~500x slower in debug), then the
 ## Python access recipe against a real sweep (pandas from PyPI, venv cached in ~/.cache/nmsweep).
@@ -47,7 +52,7 @@ test: deps
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null 2>&1 \
 	    || { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null 2>&1; } \
 	    || echo "test: $(TEST_APT_PACKAGES) could not be installed: the browser test (IntegrationTests/DashboardTests) will be skipped"; }
-	$(SWIFT) test -c $(CONFIG)
+	$(SWIFT) test $(SWIFT_FLAGS) -c $(CONFIG)
 	scripts/check-python.sh
 
 ## run: the main job — the quick study end to end: coordinator, 2 local workers, embedded PostgreSQL.
@@ -62,7 +67,7 @@ RUN_ARGS = --grid $(GRID) --local-workers $(WORKERS) --bind tcp://127.0.0.1:$(PO
 	$(if $(STATE_DIR),--state-dir $(STATE_DIR)) $(if $(NAME),--name $(NAME)) $(if $(LOG_LEVEL),--log-level $(LOG_LEVEL))
 run: deps
 	@echo "run: building (quietly; log in .build/run-build.log)…"
-	@mkdir -p .build && $(SWIFT) build -c $(CONFIG) > .build/run-build.log 2>&1 || { tail -n 40 .build/run-build.log; echo "run: the build failed; full log: .build/run-build.log"; exit 1; }
+	@mkdir -p .build && $(SWIFT) build $(SWIFT_FLAGS) -c $(CONFIG) > .build/run-build.log 2>&1 || { tail -n 40 .build/run-build.log; echo "run: the build failed; full log: .build/run-build.log"; exit 1; }
 	@$(BIN)/nmsweep data fetch > .build/run-data.log 2>&1 || { cat .build/run-data.log; exit 1; }
 	$(BIN)/nmsweep-coordinator $(RUN_ARGS)
 
